@@ -1,0 +1,105 @@
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Data;
+using ConfigPortal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConfigPortal.Domain.Audit;
+
+/// <summary>The audit grid's filters; the same object serves the UI and the API.</summary>
+public sealed record AuditFilter
+{
+    public DateTime? FromUtc { get; init; }
+    public DateTime? ToUtc { get; init; }
+    public IReadOnlyList<string>? Actions { get; init; }
+    public string? Actor { get; init; }
+    public int? DeviceId { get; init; }
+    public AuditOutcome? Outcome { get; init; }
+    public string? Text { get; init; }
+    public string? CorrelationId { get; init; }
+    public bool OldestFirst { get; init; }
+}
+
+public sealed record AuditEntryView(
+    long Sequence,
+    DateTime TimestampUtc,
+    ActorKind ActorKind,
+    string? ActorId,
+    string ActorName,
+    string Action,
+    string? ResourceType,
+    string? ResourceId,
+    int? DeviceId,
+    string? DeviceName,
+    string? ClientIp,
+    string? UserAgent,
+    string? CorrelationId,
+    AuditOutcome Outcome,
+    string DetailsJson,
+    string PreviousHash,
+    string Hash);
+
+/// <summary>A page of entries; <see cref="NextBeforeSequence"/> continues with keyset paging.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, int? TotalCount, long? NextBeforeSequence);
+
+public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess access)
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>Offset page for the grid (with total count).</summary>
+    public async Task<AuditPage> QueryAsync(AuditFilter filter, int skip, int take, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        take = Math.Clamp(take, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var q = Apply(db.AuditEntries.AsNoTracking(), filter);
+        var total = await q.CountAsync(ct);
+        q = filter.OldestFirst ? q.OrderBy(e => e.Sequence) : q.OrderByDescending(e => e.Sequence);
+        var rows = await q.Skip(Math.Max(0, skip)).Take(take).Select(Projection).ToListAsync(ct);
+        return new AuditPage(rows, total, rows.Count == take ? rows[^1].Sequence : null);
+    }
+
+    /// <summary>Keyset page (newest first): entries with a sequence below <paramref name="beforeSequence"/>.</summary>
+    public async Task<AuditPage> QueryKeysetAsync(AuditFilter filter, long? beforeSequence, int take, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        take = Math.Clamp(take, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var q = Apply(db.AuditEntries.AsNoTracking(), filter);
+        if (beforeSequence is { } before) q = q.Where(e => e.Sequence < before);
+        var rows = await q.OrderByDescending(e => e.Sequence).Take(take).Select(Projection).ToListAsync(ct);
+        return new AuditPage(rows, null, rows.Count == take ? rows[^1].Sequence : null);
+    }
+
+    public async Task<IReadOnlyList<string>> ActorsAsync(CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        return await db.AuditEntries.AsNoTracking().Select(e => e.ActorName).Distinct().OrderBy(n => n).Take(500).ToListAsync(ct);
+    }
+
+    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f)
+    {
+        if (f.FromUtc is { } from) q = q.Where(e => e.TimestampUtc >= from);
+        if (f.ToUtc is { } to) q = q.Where(e => e.TimestampUtc < to);
+        if (f.Actions is { Count: > 0 } actions)
+        {
+            var list = actions.ToList();
+            q = q.Where(e => list.Contains(e.Action));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Actor)) q = q.Where(e => e.ActorName == f.Actor.Trim());
+        if (f.DeviceId is { } deviceId) q = q.Where(e => e.DeviceId == deviceId);
+        if (f.Outcome is { } outcome) q = q.Where(e => e.Outcome == outcome);
+        if (!string.IsNullOrWhiteSpace(f.CorrelationId)) q = q.Where(e => e.CorrelationId == f.CorrelationId.Trim());
+        if (!string.IsNullOrWhiteSpace(f.Text))
+        {
+            var t = f.Text.Trim();
+            q = q.Where(e => e.DetailsJson.Contains(t) || e.ActorName.Contains(t) || (e.DeviceName != null && e.DeviceName.Contains(t))
+                || (e.ResourceId != null && e.ResourceId.Contains(t)) || e.Action.Contains(t));
+        }
+        return q;
+    }
+
+    private static readonly System.Linq.Expressions.Expression<Func<AuditEntry, AuditEntryView>> Projection = e => new AuditEntryView(
+        e.Sequence, e.TimestampUtc, e.ActorKind, e.ActorId, e.ActorName, e.Action, e.ResourceType, e.ResourceId, e.DeviceId, e.DeviceName,
+        e.ClientIp, e.UserAgent, e.CorrelationId, e.Outcome, e.DetailsJson, e.PreviousHash, e.Hash);
+}

@@ -1,0 +1,36 @@
+namespace ConfigPortal.Domain.Backups;
+
+/// <summary>A run moved to a new state.</summary>
+public sealed record BackupRunChanged(int TenantId, int DeviceId, BackupRunView Run);
+
+/// <summary>
+/// Pushes run progress to whoever listens (open Blazor circuits). A singleton; subscribers must marshal to their
+/// own context (InvokeAsync) and unsubscribe on dispose.
+/// </summary>
+public sealed class BackupNotifier
+{
+    public event Func<BackupRunChanged, Task>? RunChanged;
+
+    public async Task PublishAsync(BackupRunChanged change)
+    {
+        var handlers = RunChanged;
+        if (handlers is null) return;
+        foreach (var d in handlers.GetInvocationList())
+        {
+            try
+            {
+                await ((Func<BackupRunChanged, Task>)d)(change);
+            }
+            catch
+            {
+                // A broken subscriber (a closed circuit) must not stop the others or the pipeline.
+            }
+        }
+    }
+}
+
+/// <summary>Where triggered runs wait for a worker.</summary>
+public interface IBackupQueue
+{
+    ValueTask EnqueueAsync(long runId, int tenantId, CancellationToken ct = default);
+}

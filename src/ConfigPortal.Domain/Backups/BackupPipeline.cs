@@ -1,0 +1,347 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using ConfigPortal.Domain.Audit;
+using ConfigPortal.Domain.Configs;
+using ConfigPortal.Domain.Credentials;
+using ConfigPortal.Domain.Data;
+using ConfigPortal.Domain.Devices;
+using ConfigPortal.Domain.Snapshots;
+using ConfigPortal.Domain.Snapshots.Diffing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConfigPortal.Domain.Backups;
+
+/// <summary>
+/// Runs one queued backup: collect → normalize → mask → hash → dedupe → diff → commit once → notify.
+/// Runs in a scope whose tenant is the run's tenant (the worker sets it), as the "system" actor; the audit entries
+/// carry the run's requester where one exists.
+/// </summary>
+public sealed class BackupPipeline(
+    IPortalDbFactory dbFactory,
+    IEnumerable<IDeviceCollector> collectors,
+    ISecretProtector protector,
+    IAuditService audit,
+    BackupNotifier notifier,
+    TimeProvider clock,
+    IOptions<BackupOptions> options,
+    ILogger<BackupPipeline> logger)
+{
+    public static readonly ActivitySource Activity = new("ConfigPortal.Backups");
+    private static readonly Meter Meter = new("ConfigPortal.Backups");
+    private static readonly Counter<long> Outcomes = Meter.CreateCounter<long>("configportal.backups.completed");
+    private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("configportal.backups.duration", "s");
+
+    public async Task ExecuteAsync(long runId, CancellationToken ct = default)
+    {
+        using var activity = Activity.StartActivity("backup.run");
+        activity?.SetTag("run.id", runId);
+        var started = Stopwatch.GetTimestamp();
+
+        BackupRun run;
+        Device device;
+        Tenancy.Tenant tenant;
+        await using (var db = await dbFactory.CreateAsync(ct))
+        {
+            var loaded = await db.BackupRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
+            if (loaded is null || loaded.IsFinished || loaded.Status != BackupRunStatus.Queued)
+                return;
+            run = loaded;
+            device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId, ct);
+            tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == run.TenantId, ct);
+            run.Status = BackupRunStatus.Collecting;
+            run.StartedAtUtc = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+        }
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = run.CorrelationId, ["RunId"] = run.Id, ["DeviceId"] = device.Id });
+        await PublishAsync(run);
+
+        NormalizedConfig config;
+        CollectedConfig collected;
+        try
+        {
+            using var jobTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            jobTimeout.CancelAfter(options.Value.JobTimeout);
+            var request = await BuildRequestAsync(device, jobTimeout.Token);
+            var collector = collectors.FirstOrDefault(c => c.Driver == device.Driver)
+                ?? throw new BackupFailedException(FailureKind.Misconfigured, $"No driver is installed for {device.Driver}.");
+            try
+            {
+                collected = await collector.CollectAsync(request, jobTimeout.Token);
+            }
+            catch (OperationCanceledException) when (jobTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new BackupFailedException(FailureKind.Timeout, $"Collection did not finish within the job limit of {options.Value.JobTimeout.TotalSeconds:0} s.");
+            }
+
+            run.Status = BackupRunStatus.Processing;
+            await PublishAsync(run);
+            config = ConfigNormalizer.Normalize(collected.RawText, request.Profile, tenant.SecretMaskingEnabled);
+        }
+        catch (BackupFailedException ex)
+        {
+            await FailAsync(run, device, ex.Kind, ex.Message, started);
+            return;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await FailAsync(run, device, FailureKind.Interrupted, "The portal stopped before the backup finished.", started);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Unexpected: log the type and stack (never the message of a driver exception, which can echo input).
+            logger.LogError("Backup run {RunId} failed unexpectedly: {ErrorType} {StackTrace}", run.Id, ex.GetType().FullName, ex.StackTrace);
+            await FailAsync(run, device, FailureKind.InternalError, "An unexpected error occurred while collecting; see the server log.", started);
+            return;
+        }
+
+        await StoreAsync(run, device, config, collected, started);
+    }
+
+    /// <summary>Fails a run that a stopped instance left collecting or processing, so its device is free again.</summary>
+    public async Task MarkInterruptedAsync(long runId)
+    {
+        BackupRun? run;
+        Device device;
+        await using (var db = await dbFactory.CreateAsync())
+        {
+            run = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId);
+            if (run is null || run.IsFinished) return;
+            device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId);
+        }
+        await FailAsync(run, device, FailureKind.Interrupted, "The portal instance running this backup stopped before it finished.", Stopwatch.GetTimestamp());
+    }
+
+    private async Task<CollectionRequest> BuildRequestAsync(Device device, CancellationToken ct)
+    {
+        var profile = VendorProfiles.Find(device.Vendor)
+            ?? throw new BackupFailedException(FailureKind.Misconfigured, $"Unknown vendor '{device.Vendor}'.");
+        var credentials = new List<DeviceCredential>();
+        if (device.CredentialProfileId is { } credId)
+        {
+            await using var db = await dbFactory.CreateAsync(ct);
+            var cred = await db.CredentialProfiles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == credId, ct);
+            if (cred is not null)
+            {
+                try
+                {
+                    credentials.Add(new DeviceCredential(cred.Name, cred.Username,
+                        Unprotect(device.TenantId, cred.ProtectedPassword), Unprotect(device.TenantId, cred.ProtectedPrivateKey),
+                        Unprotect(device.TenantId, cred.ProtectedPassphrase), Unprotect(device.TenantId, cred.ProtectedEnableSecret)));
+                }
+                catch (System.Security.Cryptography.CryptographicException)
+                {
+                    throw new BackupFailedException(FailureKind.Misconfigured, $"Credential profile '{cred.Name}' cannot be decrypted (key ring changed?).");
+                }
+            }
+        }
+        if (device.Driver == DeviceDriver.Ssh && credentials.Count == 0)
+            throw new BackupFailedException(FailureKind.Misconfigured, "The device has no credential profile.");
+
+        return new CollectionRequest
+        {
+            TenantId = device.TenantId,
+            DeviceId = device.Id,
+            DeviceName = device.Name,
+            Address = device.Address,
+            Port = device.Port,
+            Profile = profile,
+            RunNumber = device.RunCount + 1,
+            SimulatorBehavior = device.SimulatorBehavior,
+            Credentials = credentials,
+            PinnedHostKey = device.HostKeyFingerprint,
+        };
+    }
+
+    private string? Unprotect(int tenantId, string? value) => value is null ? null : protector.Unprotect(tenantId, value);
+
+    private async Task StoreAsync(BackupRun run, Device device, NormalizedConfig config, CollectedConfig collected, long started)
+    {
+        var ct = CancellationToken.None; // a collected config is committed even when shutdown is requested
+        await using var db = await dbFactory.CreateAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
+        var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
+        var latest = trackedDevice.LatestSnapshotId is { } latestId
+            ? await db.Snapshots.SingleOrDefaultAsync(s => s.Id == latestId, ct)
+            : null;
+
+        var records = new List<AuditRecord>();
+        var actorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
+        var actorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System
+            : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User;
+        AuditRecord Rec(string action, string resourceType, string resourceId, object details) => new()
+        {
+            TenantId = run.TenantId,
+            Action = action,
+            ResourceType = resourceType,
+            ResourceId = resourceId,
+            DeviceId = device.Id,
+            DeviceName = device.Name,
+            CorrelationId = run.CorrelationId,
+            ActorKind = actorKind,
+            ActorId = run.RequestedByUserId,
+            ActorName = actorName,
+            ClientIp = run.ClientIp,
+            Details = details,
+        };
+
+        RunOutcome outcome;
+        if (latest is not null && latest.CompareHash == config.CompareHash)
+        {
+            latest.LastSeenAtUtc = now;
+            latest.SeenCount++;
+            outcome = RunOutcome.Unchanged;
+            trackedRun.SnapshotId = latest.Id;
+            records.Add(Rec(AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
+                new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount }));
+        }
+        else
+        {
+            var snapshot = new Snapshot
+            {
+                TenantId = run.TenantId,
+                DeviceId = device.Id,
+                CreatedByRunId = run.Id,
+                PreviousSnapshotId = latest?.Id,
+                FirstSeenAtUtc = now,
+                LastSeenAtUtc = now,
+                CompareHash = config.CompareHash,
+                SizeBytes = config.SizeBytes,
+                LineCount = config.LineCount,
+                Trigger = run.Trigger.ToString().ToLowerInvariant(),
+                TriggeredBy = actorName,
+            };
+            LineDiffResult? diff = null;
+            string? previousText = null;
+            if (latest is not null)
+            {
+                var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == latest.Id, ct);
+                previousText = ContentCodec.Decode(content.Encoding, content.Data);
+                diff = LineDiffer.Diff(previousText, config.Text);
+                snapshot.AddedLines = diff.Added;
+                snapshot.RemovedLines = diff.Removed;
+            }
+            db.Snapshots.Add(snapshot);
+            await db.SaveChangesAsync(ct);
+
+            var (encoding, data) = ContentCodec.Encode(config.Text);
+            db.SnapshotContents.Add(new SnapshotContent { SnapshotId = snapshot.Id, TenantId = run.TenantId, Encoding = encoding, Data = data });
+            records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
+                new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets }));
+
+            if (latest is not null && diff is not null)
+            {
+                var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
+                var sd = new SnapshotDiff
+                {
+                    TenantId = run.TenantId,
+                    DeviceId = device.Id,
+                    FromSnapshotId = latest.Id,
+                    ToSnapshotId = snapshot.Id,
+                    AddedLines = diff.Added,
+                    RemovedLines = diff.Removed,
+                    UnifiedDiff = unified,
+                    CreatedAtUtc = now,
+                };
+                db.SnapshotDiffs.Add(sd);
+                await db.SaveChangesAsync(ct);
+                records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
+                    new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = diff.Added, removed = diff.Removed }));
+            }
+            trackedDevice.LatestSnapshotId = snapshot.Id;
+            trackedDevice.SnapshotCount++;
+            trackedRun.SnapshotId = snapshot.Id;
+            outcome = RunOutcome.Created;
+        }
+
+        trackedRun.Status = BackupRunStatus.Succeeded;
+        trackedRun.Outcome = outcome;
+        trackedRun.FinishedAtUtc = now;
+        trackedRun.ActiveDeviceId = null;
+        trackedRun.Message = outcome == RunOutcome.Created ? "New configuration stored." : "Configuration unchanged.";
+        trackedDevice.LastRunAtUtc = now;
+        trackedDevice.LastRunOutcome = outcome;
+        trackedDevice.LastRunMessage = trackedRun.Message;
+        trackedDevice.LastSuccessAtUtc = now;
+        trackedDevice.RunCount++;
+        if (collected.HostKeyFingerprint is { } fp && trackedDevice.HostKeyFingerprint is null)
+            trackedDevice.HostKeyFingerprint = fp; // trust on first use
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, records, ct);
+        await tx.CommitAsync(ct);
+
+        Record(outcome, started);
+        await PublishAsync(trackedRun);
+        logger.LogInformation("Backup run {RunId} of device {DeviceId} finished: {Outcome}", run.Id, device.Id, outcome);
+    }
+
+    private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started)
+    {
+        var ct = CancellationToken.None;
+        await using var db = await dbFactory.CreateAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
+        var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
+        trackedRun.Status = BackupRunStatus.Failed;
+        trackedRun.Outcome = RunOutcome.Failed;
+        trackedRun.FailureKind = kind;
+        trackedRun.Message = message;
+        trackedRun.FinishedAtUtc = now;
+        trackedRun.ActiveDeviceId = null;
+        trackedDevice.LastRunAtUtc = now;
+        trackedDevice.LastRunOutcome = RunOutcome.Failed;
+        trackedDevice.LastRunMessage = message;
+        trackedDevice.RunCount++;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, [new AuditRecord
+        {
+            TenantId = run.TenantId,
+            Action = AuditActions.ConfigBackupFailed,
+            ResourceType = "backup_run",
+            ResourceId = Id(run.Id),
+            DeviceId = device.Id,
+            DeviceName = device.Name,
+            CorrelationId = run.CorrelationId,
+            Outcome = AuditOutcome.Failure,
+            ActorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User,
+            ActorId = run.RequestedByUserId,
+            ActorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName,
+            ClientIp = run.ClientIp,
+            Details = new { runId = run.Id, reason = ToSnake(kind), message },
+        }], ct);
+        await tx.CommitAsync(ct);
+        Record(RunOutcome.Failed, started);
+        await PublishAsync(trackedRun);
+        logger.LogWarning("Backup run {RunId} of device {DeviceId} failed: {Reason}: {Message}", run.Id, device.Id, kind, message);
+    }
+
+    private static void Record(RunOutcome outcome, long started)
+    {
+        Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        Durations.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private Task PublishAsync(BackupRun run) =>
+        notifier.PublishAsync(new BackupRunChanged(run.TenantId, run.DeviceId, BackupRunView.From(run)));
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>snake_case of a failure kind, as written in audit details ("authentication_failed").</summary>
+    public static string ToSnake(FailureKind kind)
+    {
+        var s = kind.ToString();
+        var sb = new System.Text.StringBuilder(s.Length + 4);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsUpper(s[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(s[i]));
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,74 @@
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Devices;
+
+namespace ConfigPortal.Domain.Backups;
+
+public enum BackupTrigger
+{
+    Manual = 1,
+    Api = 2,
+    Schedule = 3,
+}
+
+public enum BackupRunStatus
+{
+    Queued = 1,
+    Collecting = 2,
+    Processing = 3,
+    Succeeded = 4,
+    Failed = 5,
+}
+
+/// <summary>
+/// One attempt to back up one device. While queued or running, <see cref="ActiveDeviceId"/> holds the device id under
+/// a unique index: a second trigger cannot start another run and joins this one instead.
+/// </summary>
+public sealed class BackupRun : ITenantOwned
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public int DeviceId { get; set; }
+    public BackupTrigger Trigger { get; set; }
+    public string? RequestedByUserId { get; set; }
+    public required string RequestedByName { get; set; }
+    public string? ClientIp { get; set; }
+    public BackupRunStatus Status { get; set; }
+    public RunOutcome? Outcome { get; set; }
+    public FailureKind? FailureKind { get; set; }
+    public string? Message { get; set; }
+    public DateTime QueuedAtUtc { get; set; }
+    public DateTime? StartedAtUtc { get; set; }
+    public DateTime? FinishedAtUtc { get; set; }
+    public long? SnapshotId { get; set; }
+    public required string CorrelationId { get; set; }
+
+    /// <summary>Equal to <see cref="DeviceId"/> while the run is queued or running; null once it has finished.</summary>
+    public int? ActiveDeviceId { get; set; }
+
+    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+}
+
+/// <summary>What the UI and API see of a run.</summary>
+public sealed record BackupRunView(
+    long Id,
+    int DeviceId,
+    BackupTrigger Trigger,
+    string RequestedBy,
+    BackupRunStatus Status,
+    RunOutcome? Outcome,
+    FailureKind? FailureKind,
+    string? Message,
+    DateTime QueuedAtUtc,
+    DateTime? StartedAtUtc,
+    DateTime? FinishedAtUtc,
+    long? SnapshotId,
+    string CorrelationId)
+{
+    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+
+    public static BackupRunView From(BackupRun r) => new(r.Id, r.DeviceId, r.Trigger, r.RequestedByName, r.Status, r.Outcome,
+        r.FailureKind, r.Message, r.QueuedAtUtc, r.StartedAtUtc, r.FinishedAtUtc, r.SnapshotId, r.CorrelationId);
+}
+
+/// <summary>The result of a trigger: the run, and whether the caller joined a run that was already queued or running.</summary>
+public sealed record TriggerResult(BackupRunView Run, bool Joined);

@@ -1,0 +1,130 @@
+using ConfigPortal.Domain.Audit;
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Data;
+using ConfigPortal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace ConfigPortal.Domain.Backups;
+
+/// <summary>Starts backups (one path for every trigger) and reads runs.</summary>
+public sealed class BackupService(
+    IPortalDbFactory dbFactory,
+    TenantAccess access,
+    ICurrentActor actor,
+    IAuditService audit,
+    IBackupQueue queue,
+    BackupNotifier notifier,
+    TimeProvider clock,
+    ILogger<BackupService> logger)
+{
+    /// <summary>
+    /// Queues a backup of the device, or joins the run already queued or running for it (idempotent Backup now).
+    /// </summary>
+    public async Task<TriggerResult> TriggerAsync(int deviceId, BackupTrigger trigger, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.TriggerBackup, "trigger a backup", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct)
+            ?? throw await access.NotFoundAsync("device", deviceId, ct);
+        if (!device.Enabled)
+            throw ValidationException.For("device", $"Device '{device.Name}' is disabled; enable it before backing it up.");
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var existing = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.ActiveDeviceId == deviceId, ct);
+            if (existing is not null)
+            {
+                await RecordTriggerAsync(grant.TenantId, device, existing, trigger, joined: true, ct);
+                return new TriggerResult(BackupRunView.From(existing), Joined: true);
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var run = new BackupRun
+            {
+                TenantId = grant.TenantId,
+                DeviceId = deviceId,
+                Trigger = trigger,
+                RequestedByUserId = actor.UserId,
+                RequestedByName = actor.Name,
+                ClientIp = actor.ClientIp,
+                Status = BackupRunStatus.Queued,
+                QueuedAtUtc = now,
+                CorrelationId = Guid.NewGuid().ToString("N"),
+                ActiveDeviceId = deviceId,
+            };
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.BackupRuns.Add(run);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another trigger won the unique ActiveDeviceId race: join its run.
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                continue;
+            }
+            if (trigger != BackupTrigger.Schedule)
+                await audit.AppendAsync(db, [TriggerRecord(grant.TenantId, device, run, trigger, joined: false)], ct);
+            await tx.CommitAsync(ct);
+
+            var view = BackupRunView.From(run);
+            await notifier.PublishAsync(new BackupRunChanged(run.TenantId, deviceId, view));
+            await queue.EnqueueAsync(run.Id, run.TenantId, ct);
+            logger.LogInformation("Backup run {RunId} queued for device {DeviceId} ({Trigger}) correlation {CorrelationId}", run.Id, deviceId, trigger, run.CorrelationId);
+            return new TriggerResult(view, Joined: false);
+        }
+        throw new InvalidOperationException("Could not queue or join a backup run.");
+    }
+
+    private async Task RecordTriggerAsync(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined, CancellationToken ct)
+    {
+        if (trigger == BackupTrigger.Schedule) return;
+        await audit.RecordAsync(TriggerRecord(tenantId, device, run, trigger, joined), ct);
+    }
+
+    private AuditRecord TriggerRecord(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined) => new()
+    {
+        TenantId = tenantId,
+        Action = AuditActions.ConfigBackupManualTrigger,
+        ResourceType = "backup_run",
+        ResourceId = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        DeviceId = device.Id,
+        DeviceName = device.Name,
+        CorrelationId = run.CorrelationId,
+        Details = new { runId = run.Id, trigger = trigger.ToString().ToLowerInvariant(), joined },
+    };
+
+    public async Task<BackupRunView> GetRunAsync(long runId, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewDevices, "view backup runs", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var run = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct)
+            ?? throw await access.NotFoundAsync("backup_run", runId, ct);
+        return BackupRunView.From(run);
+    }
+
+    /// <summary>The run queued or running for a device, if any (to restore the Backup now state on page load).</summary>
+    public async Task<BackupRunView?> GetActiveRunAsync(int deviceId, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewDevices, "view backup runs", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var run = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.ActiveDeviceId == deviceId, ct);
+        return run is null ? null : BackupRunView.From(run);
+    }
+
+    public async Task<PagedResult<BackupRunView>> ListRunsAsync(int deviceId, int skip, int take, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewDevices, "view backup runs", ct);
+        take = Math.Clamp(take, 1, 200);
+        await using var db = await dbFactory.CreateAsync(ct);
+        if (!await db.Devices.AnyAsync(d => d.Id == deviceId, ct))
+            throw await access.NotFoundAsync("device", deviceId, ct);
+        var q = db.BackupRuns.AsNoTracking().Where(r => r.DeviceId == deviceId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(r => r.Id).Skip(Math.Max(0, skip)).Take(take).ToListAsync(ct);
+        return new PagedResult<BackupRunView>(rows.Select(BackupRunView.From).ToList(), total);
+    }
+}

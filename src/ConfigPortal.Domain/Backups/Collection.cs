@@ -1,0 +1,46 @@
+using ConfigPortal.Domain.Configs;
+using ConfigPortal.Domain.Credentials;
+using ConfigPortal.Domain.Devices;
+
+namespace ConfigPortal.Domain.Backups;
+
+/// <summary>Everything a driver needs to collect one device's config.</summary>
+public sealed record CollectionRequest
+{
+    public required int TenantId { get; init; }
+    public required int DeviceId { get; init; }
+    public required string DeviceName { get; init; }
+    public required string Address { get; init; }
+    public required int Port { get; init; }
+    public required VendorProfile Profile { get; init; }
+    /// <summary>1 for the device's first run, then counting up (the simulator drifts by it).</summary>
+    public required int RunNumber { get; init; }
+    public SimulatorBehavior? SimulatorBehavior { get; init; }
+    /// <summary>Credentials to try in order; the next one is tried only on an authentication failure.</summary>
+    public IReadOnlyList<DeviceCredential> Credentials { get; init; } = [];
+    /// <summary>The host key pinned for this device; null on first use.</summary>
+    public string? PinnedHostKey { get; init; }
+}
+
+/// <summary>The raw text a driver returned, with what it learned on the way.</summary>
+public sealed record CollectedConfig(string RawText, string? CredentialUsed = null, string? HostKeyFingerprint = null);
+
+/// <summary>
+/// The seam between the pipeline and a device. Implementations throw <see cref="BackupFailedException"/> with a
+/// classified reason; any other exception is recorded as an internal error.
+/// </summary>
+public interface IDeviceCollector
+{
+    DeviceDriver Driver { get; }
+    Task<CollectedConfig> CollectAsync(CollectionRequest request, CancellationToken cancellationToken);
+}
+
+public sealed class BackupOptions
+{
+    /// <summary>How long collecting one device may take, end to end.</summary>
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How many devices are collected at once by this instance.</summary>
+    public int MaxConcurrentSessions { get; set; } = 16;
+    /// <summary>A queued/running run older than this is considered abandoned by a dead instance.</summary>
+    public TimeSpan RunLease { get; set; } = TimeSpan.FromMinutes(10);
+}

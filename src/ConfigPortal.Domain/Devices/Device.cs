@@ -1,0 +1,66 @@
+using ConfigPortal.Domain.Common;
+
+namespace ConfigPortal.Domain.Devices;
+
+/// <summary>How the portal talks to a device.</summary>
+public enum DeviceDriver
+{
+    /// <summary>A deterministic in-process device, for demos and tests.</summary>
+    Simulator = 1,
+    Ssh = 2,
+}
+
+/// <summary>How a simulated device behaves on successive backups.</summary>
+public enum SimulatorBehavior
+{
+    /// <summary>The config changes on every backup (a description, an ACL entry, a route).</summary>
+    Drifting = 1,
+    /// <summary>The config changes on every third backup; otherwise only volatile lines move.</summary>
+    Occasional = 2,
+    /// <summary>Only volatile lines (clock, uptime) ever change.</summary>
+    Static = 3,
+    /// <summary>Never answers: every backup fails as unreachable.</summary>
+    Unreachable = 4,
+    /// <summary>Rejects the credentials.</summary>
+    AuthFailure = 5,
+    /// <summary>Stops sending half-way through the config.</summary>
+    Truncated = 6,
+}
+
+public enum RunOutcome
+{
+    Created = 1,
+    Unchanged = 2,
+    Failed = 3,
+}
+
+public sealed class Device : ITenantOwned
+{
+    public int Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    public required string Address { get; set; }
+    public int Port { get; set; } = 22;
+
+    /// <summary>Vendor profile id, e.g. "cisco_ios" (see <see cref="Configs.VendorProfiles"/>).</summary>
+    public required string Vendor { get; set; }
+    public DeviceDriver Driver { get; set; } = DeviceDriver.Ssh;
+    public SimulatorBehavior? SimulatorBehavior { get; set; }
+    public int? CredentialProfileId { get; set; }
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Pinned SSH host key (SHA-256 fingerprint), trusted on first use.</summary>
+    public string? HostKeyFingerprint { get; set; }
+
+    // Denormalized for the devices grid; updated in the run's transaction.
+    public DateTime? LastRunAtUtc { get; set; }
+    public RunOutcome? LastRunOutcome { get; set; }
+    public string? LastRunMessage { get; set; }
+    public DateTime? LastSuccessAtUtc { get; set; }
+    public long? LatestSnapshotId { get; set; }
+    public int SnapshotCount { get; set; }
+    public int RunCount { get; set; }
+
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime UpdatedAtUtc { get; set; }
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using ConfigPortal.Domain.Audit;
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Configs;
+using ConfigPortal.Domain.Data;
+using ConfigPortal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConfigPortal.Domain.Devices;
+
+/// <summary>A row of the devices grid.</summary>
+public sealed record DeviceListItem(
+    int Id,
+    string Name,
+    string Vendor,
+    string VendorName,
+    string Address,
+    int Port,
+    DeviceDriver Driver,
+    bool Enabled,
+    DateTime? LastRunAtUtc,
+    RunOutcome? LastRunOutcome,
+    string? LastRunMessage,
+    int SnapshotCount,
+    long? LatestSnapshotId);
+
+/// <summary>What the add/edit form submits. Validated by the service, whatever the UI did.</summary>
+public sealed class DeviceInput
+{
+    public string Name { get; set; } = "";
+    public string Address { get; set; } = "";
+    public int Port { get; set; } = 22;
+    public string Vendor { get; set; } = VendorProfiles.CiscoIos.Id;
+    public DeviceDriver Driver { get; set; } = DeviceDriver.Ssh;
+    public SimulatorBehavior? SimulatorBehavior { get; set; }
+    public int? CredentialProfileId { get; set; }
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed record DeviceQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Skip = 0, int Take = 25, bool IncludeDisabled = true);
+
+public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock)
+{
+    public const int MaxNameLength = 100;
+
+    [GeneratedRegex(@"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$", RegexOptions.CultureInvariant)]
+    private static partial Regex HostnamePattern();
+
+    public async Task<PagedResult<DeviceListItem>> ListAsync(DeviceQuery query, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewDevices, "list devices", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var q = db.Devices.AsNoTracking();
+        if (!query.IncludeDisabled) q = q.Where(d => d.Enabled);
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var s = query.Search.Trim();
+            q = q.Where(d => d.Name.Contains(s) || d.Address.Contains(s) || d.Vendor.Contains(s));
+        }
+        var total = await q.CountAsync(ct);
+        q = (query.SortBy?.ToLowerInvariant(), query.Descending) switch
+        {
+            ("address", false) => q.OrderBy(d => d.Address),
+            ("address", true) => q.OrderByDescending(d => d.Address),
+            ("vendor", false) => q.OrderBy(d => d.Vendor).ThenBy(d => d.Name),
+            ("vendor", true) => q.OrderByDescending(d => d.Vendor).ThenBy(d => d.Name),
+            ("lastrun" or "lastrunatutc", false) => q.OrderBy(d => d.LastRunAtUtc),
+            ("lastrun" or "lastrunatutc", true) => q.OrderByDescending(d => d.LastRunAtUtc),
+            ("snapshots" or "snapshotcount", false) => q.OrderBy(d => d.SnapshotCount),
+            ("snapshots" or "snapshotcount", true) => q.OrderByDescending(d => d.SnapshotCount),
+            (_, true) => q.OrderByDescending(d => d.Name),
+            _ => q.OrderBy(d => d.Name),
+        };
+        var rows = await q.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500)).ToListAsync(ct);
+        return new PagedResult<DeviceListItem>(rows.Select(ToItem).ToList(), total);
+    }
+
+    public async Task<DeviceListItem> GetAsync(int id, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewDevices, "view devices", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var d = await db.Devices.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct)
+            ?? throw await access.NotFoundAsync("device", id, ct);
+        return ToItem(d);
+    }
+
+    /// <summary>The editable fields of a device, for the edit form.</summary>
+    public async Task<DeviceInput> GetForEditAsync(int id, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ManageDevices, "edit devices", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var d = await db.Devices.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct)
+            ?? throw await access.NotFoundAsync("device", id, ct);
+        return new DeviceInput
+        {
+            Name = d.Name, Address = d.Address, Port = d.Port, Vendor = d.Vendor, Driver = d.Driver,
+            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileId = d.CredentialProfileId, Enabled = d.Enabled,
+        };
+    }
+
+    public async Task<int> CreateAsync(DeviceInput input, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "add devices", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        await ValidateAsync(db, input, existingId: null, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var device = new Device
+        {
+            TenantId = grant.TenantId,
+            Name = input.Name.Trim(),
+            Address = input.Address.Trim(),
+            Port = input.Port,
+            Vendor = input.Vendor,
+            Driver = input.Driver,
+            SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
+            CredentialProfileId = input.CredentialProfileId,
+            Enabled = input.Enabled,
+            CreatedAtUtc = now,
+            UpdatedAtUtc = now,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Devices.Add(device);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, [new AuditRecord
+        {
+            TenantId = grant.TenantId,
+            Action = AuditActions.DeviceCreated,
+            ResourceType = "device",
+            ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
+            DeviceId = device.Id,
+            DeviceName = device.Name,
+            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled },
+        }], ct);
+        await tx.CommitAsync(ct);
+        return device.Id;
+    }
+
+    public async Task UpdateAsync(int id, DeviceInput input, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "edit devices", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw await access.NotFoundAsync("device", id, ct);
+        await ValidateAsync(db, input, existingId: id, ct);
+
+        var changes = new Dictionary<string, object?[]>();
+        void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
+        {
+            if (EqualityComparer<T>.Default.Equals(oldValue, newValue)) return;
+            changes[field] = [oldValue, newValue];
+            apply(newValue);
+        }
+        Set("name", device.Name, input.Name.Trim(), v => device.Name = v);
+        Set("address", device.Address, input.Address.Trim(), v => device.Address = v);
+        Set("port", device.Port, input.Port, v => device.Port = v);
+        Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
+        Set("driver", device.Driver, input.Driver, v => device.Driver = v);
+        Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
+        Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
+        Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
+        if (changes.Count == 0) return;
+        device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        var action = changes.Count == 1 && changes.ContainsKey("enabled")
+            ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
+            : AuditActions.DeviceUpdated;
+        await audit.AppendAsync(db, [new AuditRecord
+        {
+            TenantId = grant.TenantId,
+            Action = action,
+            ResourceType = "device",
+            ResourceId = id.ToString(CultureInfo.InvariantCulture),
+            DeviceId = id,
+            DeviceName = device.Name,
+            Details = new { changes = changes.ToDictionary(c => c.Key, c => new { before = c.Value[0], after = c.Value[1] }) },
+        }], ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task SetEnabledAsync(int id, bool enabled, CancellationToken ct = default)
+    {
+        var input = await GetForEditAsync(id, ct);
+        input.Enabled = enabled;
+        await UpdateAsync(id, input, ct);
+    }
+
+    private static async Task ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+            list.Add(message);
+        }
+
+        var name = input.Name?.Trim() ?? "";
+        if (name.Length == 0) Add(nameof(DeviceInput.Name), "Name is required.");
+        else if (name.Length > MaxNameLength) Add(nameof(DeviceInput.Name), $"Name must be at most {MaxNameLength} characters.");
+        else if (name.Any(char.IsControl)) Add(nameof(DeviceInput.Name), "Name must not contain control characters.");
+
+        var address = input.Address?.Trim() ?? "";
+        if (!IsValidAddress(address)) Add(nameof(DeviceInput.Address), "Address must be an IPv4/IPv6 address or a host name.");
+
+        if (input.Port is < 1 or > 65535) Add(nameof(DeviceInput.Port), "Port must be between 1 and 65535.");
+        if (VendorProfiles.Find(input.Vendor ?? "") is null) Add(nameof(DeviceInput.Vendor), "Choose a vendor from the list.");
+        if (!Enum.IsDefined(input.Driver)) Add(nameof(DeviceInput.Driver), "Choose a driver from the list.");
+        if (input.SimulatorBehavior is { } b && !Enum.IsDefined(b)) Add(nameof(DeviceInput.SimulatorBehavior), "Choose a behaviour from the list.");
+
+        if (input.CredentialProfileId is { } credId && !await db.CredentialProfiles.AnyAsync(c => c.Id == credId, ct))
+            Add(nameof(DeviceInput.CredentialProfileId), "Choose a credential profile of this tenant.");
+
+        if (name.Length > 0 && await db.Devices.AnyAsync(d => d.Name == name && d.Id != (existingId ?? 0), ct))
+            Add(nameof(DeviceInput.Name), $"A device named '{name}' already exists.");
+
+        if (errors.Count > 0)
+            throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    }
+
+    public static bool IsValidAddress(string address)
+    {
+        if (string.IsNullOrWhiteSpace(address) || address.Length > 253) return false;
+        if (IPAddress.TryParse(address, out var ip))
+        {
+            // Reject "1.2.3" style partial IPv4 forms that TryParse accepts.
+            return ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || address.Count(c => c == '.') == 3;
+        }
+        if (address.All(c => char.IsDigit(c) || c == '.')) return false;
+        return HostnamePattern().IsMatch(address);
+    }
+
+    private static DeviceListItem ToItem(Device d) => new(d.Id, d.Name, d.Vendor, VendorProfiles.Find(d.Vendor)?.DisplayName ?? d.Vendor,
+        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId);
+}

@@ -1,0 +1,61 @@
+using ConfigPortal.Domain.Common;
+
+namespace ConfigPortal.Domain.Snapshots;
+
+/// <summary>
+/// One distinct version of a device's config. A backup that finds the same compare hash as the latest snapshot does
+/// not add a row: it moves <see cref="LastSeenAtUtc"/> and bumps <see cref="SeenCount"/>.
+/// </summary>
+public sealed class Snapshot : ITenantOwned
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public int DeviceId { get; set; }
+    public long CreatedByRunId { get; set; }
+    public long? PreviousSnapshotId { get; set; }
+    public DateTime FirstSeenAtUtc { get; set; }
+    public DateTime LastSeenAtUtc { get; set; }
+    public int SeenCount { get; set; } = 1;
+
+    /// <summary>SHA-256 of the compare view (stored text minus ignore-filter lines).</summary>
+    public required string CompareHash { get; set; }
+    public int SizeBytes { get; set; }
+    public int LineCount { get; set; }
+
+    /// <summary>Lines added / removed against the previous snapshot (0/0 for the first).</summary>
+    public int AddedLines { get; set; }
+    public int RemovedLines { get; set; }
+
+    /// <summary>Who or what produced it: "manual", "api", "schedule".</summary>
+    public required string Trigger { get; set; }
+    public string? TriggeredBy { get; set; }
+}
+
+public enum ContentEncoding
+{
+    Utf8 = 0,
+    Deflate = 1,
+}
+
+/// <summary>The text of a snapshot, kept apart so that lists never load it.</summary>
+public sealed class SnapshotContent : ITenantOwned
+{
+    public long SnapshotId { get; set; }
+    public int TenantId { get; set; }
+    public ContentEncoding Encoding { get; set; }
+    public required byte[] Data { get; set; }
+}
+
+/// <summary>The stored diff between a snapshot and its predecessor (unified format; applies with patch).</summary>
+public sealed class SnapshotDiff : ITenantOwned
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public int DeviceId { get; set; }
+    public long FromSnapshotId { get; set; }
+    public long ToSnapshotId { get; set; }
+    public int AddedLines { get; set; }
+    public int RemovedLines { get; set; }
+    public required string UnifiedDiff { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+}

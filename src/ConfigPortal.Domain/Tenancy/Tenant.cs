@@ -1,0 +1,30 @@
+namespace ConfigPortal.Domain.Tenancy;
+
+public sealed class Tenant
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+    public bool IsSuspended { get; set; }
+
+    /// <summary>Mask passwords, secrets and communities before storage (on by default).</summary>
+    public bool SecretMaskingEnabled { get; set; } = true;
+
+    public DateTime CreatedAt { get; set; }
+}
+
+public enum TenantRole
+{
+    Auditor = 1,
+    Operator = 2,
+    TenantAdmin = 3,
+}
+
+public sealed class TenantMembership : Common.ITenantOwned
+{
+    public int Id { get; set; }
+    public int TenantId { get; set; }
+    public required string UserId { get; set; }
+    public TenantRole Role { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

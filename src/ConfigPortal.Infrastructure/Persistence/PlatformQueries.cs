@@ -1,0 +1,67 @@
+using ConfigPortal.Domain.ApiTokens;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConfigPortal.Infrastructure.Persistence;
+
+/// <summary>
+/// The only place that reads across tenants (<c>IgnoreQueryFilters</c>). Each method is a platform-level need that no
+/// tenant scope can answer: finding which tenant a token, a run or a user belongs to. A test checks that no other
+/// file calls IgnoreQueryFilters (see <see cref="AllowList"/>).
+/// </summary>
+public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, TimeProvider clock)
+{
+    /// <summary>Methods allowed to bypass the tenant filter; the isolation test compares this list with the code.</summary>
+    public static readonly IReadOnlyList<string> AllowList =
+    [
+        nameof(FindApiTokenAsync),
+        nameof(MembershipsOfUserAsync),
+        nameof(PendingRunsAsync),
+    ];
+
+    /// <summary>Validates an API token secret: unknown, revoked or expired tokens give null.</summary>
+    public async Task<ApiTokenIdentity?> FindApiTokenAsync(string secret, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(secret) || !secret.StartsWith(ApiTokenService.TokenPrefix, StringComparison.Ordinal) || secret.Length > 200)
+            return null;
+        var hash = ApiTokenService.Hash(secret);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var token = await db.ApiTokens.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (token is null || token.RevokedAtUtc is not null || (token.ExpiresAtUtc is { } exp && exp <= now))
+            return null;
+        var suspended = await db.Tenants.Where(t => t.Id == token.TenantId).Select(t => t.IsSuspended).FirstAsync(ct);
+        if (suspended) return null;
+        if (token.LastUsedAtUtc is null || now - token.LastUsedAtUtc > TimeSpan.FromMinutes(1))
+        {
+            await db.ApiTokens.IgnoreQueryFilters().Where(t => t.Id == token.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAtUtc, now), ct);
+        }
+        return new ApiTokenIdentity(token.Id, token.TenantId, token.Name, token.Scopes);
+    }
+
+    /// <summary>The tenants a user belongs to, with the role in each (for the tenant switcher and sign-in).</summary>
+    public async Task<IReadOnlyList<(int TenantId, string TenantName, TenantRole Role)>> MembershipsOfUserAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.TenantMemberships.IgnoreQueryFilters()
+            .Where(m => m.UserId == userId)
+            .Join(db.Tenants.Where(t => !t.IsSuspended), m => m.TenantId, t => t.Id, (m, t) => new { m.TenantId, t.Name, m.Role })
+            .OrderBy(x => x.Name)
+            .ToListAsync(ct);
+        return rows.Select(r => (r.TenantId, r.Name, r.Role)).ToList();
+    }
+
+    /// <summary>Runs that are queued or running on any tenant (worker start-up recovery).</summary>
+    public async Task<IReadOnlyList<(long RunId, int TenantId, BackupRunStatus Status, DateTime QueuedAtUtc)>> PendingRunsAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.BackupRuns.IgnoreQueryFilters()
+            .Where(r => r.ActiveDeviceId != null)
+            .OrderBy(r => r.Id)
+            .Select(r => new { r.Id, r.TenantId, r.Status, r.QueuedAtUtc })
+            .ToListAsync(ct);
+        return rows.Select(r => (r.Id, r.TenantId, r.Status, r.QueuedAtUtc)).ToList();
+    }
+}
