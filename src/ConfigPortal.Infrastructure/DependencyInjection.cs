@@ -110,6 +110,7 @@ public static class DependencyInjection
         services.AddScoped<BackupService>();
         services.AddScoped<BackupPipeline>();
         services.AddScoped<ApiTokenService>();
+        services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
 
         // Backups: queue, worker, drivers.
         services.Configure<BackupOptions>(config.GetSection("Backups"));

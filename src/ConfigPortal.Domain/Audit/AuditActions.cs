@@ -25,6 +25,9 @@ public static class AuditActions
     public const string DeviceDisabled = "device_disabled";
     public const string DeviceEnabled = "device_enabled";
 
+    // Credentials.
+    public const string CredentialCreated = "credential_created";
+
     // API tokens.
     public const string ApiTokenCreated = "api_token_created";
     public const string ApiTokenRevoked = "api_token_revoked";

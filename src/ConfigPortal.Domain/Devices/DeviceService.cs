@@ -64,8 +64,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         {
             ("address", false) => q.OrderBy(d => d.Address),
             ("address", true) => q.OrderByDescending(d => d.Address),
-            ("vendor", false) => q.OrderBy(d => d.Vendor).ThenBy(d => d.Name),
-            ("vendor", true) => q.OrderByDescending(d => d.Vendor).ThenBy(d => d.Name),
+            ("vendor" or "vendorname", false) => q.OrderBy(d => d.Vendor).ThenBy(d => d.Name),
+            ("vendor" or "vendorname", true) => q.OrderByDescending(d => d.Vendor).ThenBy(d => d.Name),
             ("lastrun" or "lastrunatutc", false) => q.OrderBy(d => d.LastRunAtUtc),
             ("lastrun" or "lastrunatutc", true) => q.OrderByDescending(d => d.LastRunAtUtc),
             ("snapshots" or "snapshotcount", false) => q.OrderBy(d => d.SnapshotCount),

@@ -1,0 +1,166 @@
+using System.Globalization;
+using ConfigPortal.Domain.Audit;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Devices;
+using ConfigPortal.Domain.Snapshots;
+using ConfigPortal.Web.Auth;
+
+namespace ConfigPortal.Web.Api;
+
+/// <summary>
+/// The automation API under /api/v1, authenticated by per-tenant API tokens. Ids and query values are parsed here so
+/// that malformed input is a 400 problem, never a 404 or a 500; services do the authorization and tenancy.
+/// </summary>
+public static class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddEndpointFilter<ApiExceptionFilter>()
+            .DisableAntiforgery();
+
+        api.MapGet("/devices", async (HttpRequest req, DeviceService devices, CancellationToken ct) =>
+        {
+            var skip = Query.Int(req, "skip", 0, 0, int.MaxValue);
+            var take = Query.Int(req, "take", 50, 1, 500);
+            var page = await devices.ListAsync(new DeviceQuery(req.Query["search"], req.Query["sort"], Query.Bool(req, "desc"), skip, take), ct);
+            return Results.Ok(new { total = page.TotalCount, items = page.Items });
+        });
+
+        api.MapGet("/devices/{id}", async (string id, DeviceService devices, CancellationToken ct) =>
+            Results.Ok(await devices.GetAsync(Query.Id(id, "id"), ct)));
+
+        api.MapPost("/devices/{id}/backup", async (string id, BackupService backups, CancellationToken ct) =>
+        {
+            var result = await backups.TriggerAsync(Query.Id(id, "id"), BackupTrigger.Api, ct);
+            return Results.Accepted($"/api/v1/runs/{result.Run.Id}", new { joined = result.Joined, run = result.Run });
+        });
+
+        api.MapGet("/runs/{id}", async (string id, BackupService backups, CancellationToken ct) =>
+            Results.Ok(await backups.GetRunAsync(Query.LongId(id, "id"), ct)));
+
+        api.MapGet("/devices/{id}/snapshots", async (string id, HttpRequest req, SnapshotService snapshots, CancellationToken ct) =>
+        {
+            var page = await snapshots.ListAsync(Query.Id(id, "id"), Query.Int(req, "skip", 0, 0, int.MaxValue), Query.Int(req, "take", 50, 1, 500), ct);
+            return Results.Ok(new { total = page.TotalCount, items = page.Items });
+        });
+
+        api.MapGet("/snapshots/{id}/raw", async (string id, SnapshotService snapshots, CancellationToken ct) =>
+        {
+            var snap = await snapshots.GetTextAsync(Query.LongId(id, "id"), forDownload: true, ct);
+            return Results.Text(snap.Text, "text/plain; charset=utf-8");
+        });
+
+        api.MapGet("/devices/{id}/diff", async (string id, HttpRequest req, SnapshotService snapshots, CancellationToken ct) =>
+        {
+            var deviceId = Query.Id(id, "id");
+            var from = Query.RequiredLong(req, "from");
+            var to = Query.RequiredLong(req, "to");
+            var diff = await snapshots.GetUnifiedDiffAsync(deviceId, from, to, ct);
+            return Results.Text(diff, "text/x-diff; charset=utf-8");
+        });
+
+        api.MapGet("/audit", async (HttpRequest req, AuditQueryService audit, CancellationToken ct) =>
+        {
+            var filter = Query.AuditFilter(req);
+            var take = Query.Int(req, "take", 100, 1, AuditQueryService.MaxPageSize);
+            long? before = req.Query.ContainsKey("before") ? Query.RequiredLong(req, "before") : null;
+            var page = await audit.QueryKeysetAsync(filter, before, take, ct);
+            return Results.Ok(new { items = page.Items, nextBefore = page.NextBeforeSequence });
+        });
+
+        return app;
+    }
+}
+
+/// <summary>Maps domain exceptions to problem responses.</summary>
+internal sealed class ApiExceptionFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (BadApiRequestException ex)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, title: "Malformed request");
+        }
+        catch (ValidationException ex)
+        {
+            return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value), title: "Invalid input");
+        }
+        catch (NotFoundException ex)
+        {
+            return Results.Problem(statusCode: 404, title: "Not found", detail: ex.Message);
+        }
+        catch (AccessDeniedException ex)
+        {
+            return Results.Problem(statusCode: 403, title: "Forbidden", detail: ex.Message);
+        }
+    }
+}
+
+internal sealed class BadApiRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>Strict parsing of route and query values.</summary>
+internal static class Query
+{
+    public static int Id(string value, string field) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id : throw new BadApiRequestException(field, $"'{field}' must be a positive integer.");
+
+    public static long LongId(string value, string field) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id : throw new BadApiRequestException(field, $"'{field}' must be a positive integer.");
+
+    public static long RequiredLong(HttpRequest req, string name) =>
+        req.Query.TryGetValue(name, out var v) ? LongId(v.ToString(), name) : throw new BadApiRequestException(name, $"'{name}' is required.");
+
+    public static int Int(HttpRequest req, string name, int fallback, int min, int max)
+    {
+        if (!req.Query.TryGetValue(name, out var v)) return fallback;
+        return int.TryParse(v.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) && i >= min && i <= max
+            ? i : throw new BadApiRequestException(name, $"'{name}' must be an integer between {min} and {max}.");
+    }
+
+    public static bool Bool(HttpRequest req, string name) =>
+        req.Query.TryGetValue(name, out var v) && (bool.TryParse(v.ToString(), out var b) ? b : throw new BadApiRequestException(name, $"'{name}' must be true or false."));
+
+    public static DateTime? Time(HttpRequest req, string name)
+    {
+        if (!req.Query.TryGetValue(name, out var v)) return null;
+        return DateTimeOffset.TryParse(v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t.UtcDateTime : throw new BadApiRequestException(name, $"'{name}' must be an ISO 8601 time.");
+    }
+
+    public static AuditFilter AuditFilter(HttpRequest req)
+    {
+        var actions = req.Query["action"].SelectMany(a => (a ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        foreach (var a in actions)
+        {
+            if (!AuditActions.All.Contains(a)) throw new BadApiRequestException("action", $"Unknown audit action '{a}'.");
+        }
+        AuditOutcome? outcome = null;
+        if (req.Query.TryGetValue("outcome", out var o))
+            outcome = Enum.TryParse<AuditOutcome>(o.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new BadApiRequestException("outcome", "'outcome' must be success, failure or denied.");
+        int? deviceId = req.Query.TryGetValue("deviceId", out var d) ? Id(d.ToString(), "deviceId") : null;
+        return new AuditFilter
+        {
+            FromUtc = Time(req, "from"),
+            ToUtc = Time(req, "to"),
+            Actions = actions,
+            Actor = req.Query["actor"],
+            DeviceId = deviceId,
+            Outcome = outcome,
+            Text = req.Query["text"],
+            CorrelationId = req.Query["correlationId"],
+        };
+    }
+}
