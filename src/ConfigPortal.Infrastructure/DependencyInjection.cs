@@ -102,6 +102,7 @@ public static class DependencyInjection
         services.AddSingleton<AuditHealth>();
         services.AddScoped<IAuditService, AuditService>();
         services.AddScoped<AuditQueryService>();
+        services.AddScoped<AuditVerifier>();
         services.AddScoped<TenantAccess>();
 
         // Domain services.

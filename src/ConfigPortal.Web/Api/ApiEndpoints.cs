@@ -71,6 +71,9 @@ public static class ApiEndpoints
             return Results.Ok(new { items = page.Items, nextBefore = page.NextBeforeSequence });
         });
 
+        api.MapPost("/audit/verify", async (AuditVerifier verifier, CancellationToken ct) =>
+            Results.Ok(await verifier.VerifyAsync(ct)));
+
         return app;
     }
 }
