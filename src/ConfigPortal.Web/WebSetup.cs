@@ -52,6 +52,7 @@ public static class WebSetup
         });
         services.AddAuthorization();
         services.AddProblemDetails();
+        services.AddPortalHealthChecks();
         return builder;
     }
 
@@ -95,11 +96,7 @@ public static class WebSetup
         app.MapAccountEndpoints();
         app.MapPortalApi();
         app.MapDownloads();
-        app.MapGet("/health", (AuditHealth audit) => Results.Ok(new
-        {
-            status = audit.FailedWrites == 0 ? "healthy" : "degraded",
-            audit = new { written = audit.EntriesWritten, failedWrites = audit.FailedWrites, lastFailureUtc = audit.LastFailureUtc, lastFailureAction = audit.LastFailureAction },
-        })).AllowAnonymous();
+        app.MapPortalHealth();
         return app;
     }
 

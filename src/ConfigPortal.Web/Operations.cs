@@ -1,0 +1,155 @@
+using System.Text.Json;
+using ConfigPortal.Domain.Audit;
+using ConfigPortal.Infrastructure.Identity;
+using ConfigPortal.Infrastructure.Persistence;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ConfigPortal.Web;
+
+/// <summary>Health checks, the container health probe and the one-time platform admin bootstrap.</summary>
+public static class Operations
+{
+    /// <summary>`dotnet ConfigPortal.Web.dll --healthcheck URL`: exit 0 when the URL answers 2xx (the runtime image has no curl).</summary>
+    public static async Task<int?> TryRunHealthProbeAsync(string[] args)
+    {
+        var i = Array.IndexOf(args, "--healthcheck");
+        if (i < 0) return null;
+        var url = i + 1 < args.Length ? args[i + 1] : "http://127.0.0.1:8080/health/live";
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
+            using var response = await http.GetAsync(new Uri(url));
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return 1;
+        }
+    }
+
+    public static IServiceCollection AddPortalHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<KeyRingHealthCheck>("key_ring", tags: ["ready"])
+            .AddCheck<AuditHealthCheck>("audit", tags: ["ready"]);
+        return services;
+    }
+
+    public static void MapPortalHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync };
+        app.MapHealthChecks("/health/ready", ready).AllowAnonymous();
+        app.MapHealthChecks("/health", ready).AllowAnonymous();
+    }
+
+    private static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description, data = e.Value.Data }),
+        }));
+    }
+
+    /// <summary>
+    /// Creates the first platform admin from `--create-admin EMAIL PASSWORD` or Bootstrap:AdminEmail/AdminPassword.
+    /// Refused (logged, nothing changed) once any platform admin exists.
+    /// </summary>
+    public static async Task<int?> TryBootstrapAdminAsync(WebApplication app, string[] args)
+    {
+        string? email = app.Configuration["Bootstrap:AdminEmail"], password = app.Configuration["Bootstrap:AdminPassword"];
+        var i = Array.IndexOf(args, "--create-admin");
+        var fromCommandLine = i >= 0;
+        if (fromCommandLine)
+        {
+            if (i + 2 >= args.Length)
+            {
+                await Console.Error.WriteLineAsync("usage: --create-admin EMAIL PASSWORD");
+                return 2;
+            }
+            (email, password) = (args[i + 1], args[i + 2]);
+        }
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password)) return null;
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bootstrap");
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await users.Users.AnyAsync(u => u.IsPlatformAdmin))
+        {
+            logger.LogWarning("Bootstrap of a platform admin refused: a platform admin already exists.");
+            return fromCommandLine ? 3 : null;
+        }
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, IsPlatformAdmin = true, DisplayName = "Platform admin", CreatedAtUtc = DateTime.UtcNow };
+        var result = await users.CreateAsync(user, password);
+        if (!result.Succeeded)
+        {
+            logger.LogError("Bootstrap of a platform admin failed: {Errors}", string.Join("; ", result.Errors.Select(e => e.Code)));
+            return 4;
+        }
+        logger.LogInformation("Platform admin {Email} created.", email);
+        return fromCommandLine ? 0 : null;
+    }
+}
+
+internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            if (!await db.Database.CanConnectAsync(ct)) return HealthCheckResult.Unhealthy("The database cannot be reached.");
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            return pending.Count == 0
+                ? HealthCheckResult.Healthy("Reachable; migrations applied.")
+                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied.");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("Database check failed: " + ex.GetType().Name);
+        }
+    }
+}
+
+internal sealed class KeyRingHealthCheck(IDataProtectionProvider provider) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            var p = provider.CreateProtector("ConfigPortal.HealthCheck");
+            return Task.FromResult(p.Unprotect(p.Protect("ok")) == "ok"
+                ? HealthCheckResult.Healthy("Key ring readable.")
+                : HealthCheckResult.Unhealthy("Key ring round trip failed."));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Key ring unreadable: " + ex.GetType().Name));
+        }
+    }
+}
+
+internal sealed class AuditHealthCheck(AuditHealth audit) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["written"] = audit.EntriesWritten,
+            ["failedWrites"] = audit.FailedWrites,
+        };
+        if (audit.LastFailureUtc is { } t) data["lastFailureUtc"] = t.ToString("o");
+        if (audit.LastFailureAction is { } a) data["lastFailureAction"] = a;
+        return Task.FromResult(audit.FailedWrites == 0
+            ? HealthCheckResult.Healthy("Audit writes healthy.", data)
+            : HealthCheckResult.Degraded($"{audit.FailedWrites} audit entries could not be written; see the error log.", data: data));
+    }
+}
