@@ -51,12 +51,12 @@ public static class LineDiffer
         for (var i = 0; i < b.Length; i++) ib[i] = Id(b[i]);
 
         var matches = new List<(int A, int B)>(Math.Min(a.Length, b.Length));
-        Match(ia, 0, ia.Length, ib, 0, ib.Length, ids.Count, matches);
+        Match(ia, 0, ia.Length, ib, 0, ib.Length, (new int[ids.Count], new int[ids.Count], new int[ids.Count]), matches);
         return new LineDiffResult { OldLines = a, NewLines = b, Edits = ToEdits(matches, a.Length, b.Length) };
     }
 
     /// <summary>Appends to <paramref name="matches"/> (in order) the matched line pairs of a[aLo..aHi) and b[bLo..bHi).</summary>
-    private static void Match(int[] a, int aLo, int aHi, int[] b, int bLo, int bHi, int idCount, List<(int, int)> matches)
+    private static void Match(int[] a, int aLo, int aHi, int[] b, int bLo, int bHi, (int[], int[], int[]) ws, List<(int, int)> matches)
     {
         // Common head.
         while (aLo < aHi && bLo < bHi && a[aLo] == b[bLo]) matches.Add((aLo++, bLo++));
@@ -71,57 +71,60 @@ public static class LineDiffer
             if ((long)(aHi - aLo) * (bHi - bLo) <= DirectLimit)
                 MatchDirect(a, aLo, aHi, b, bLo, bHi, matches);
             else
-                MatchAnchored(a, aLo, aHi, b, bLo, bHi, idCount, matches);
+                MatchAnchored(a, aLo, aHi, b, bLo, bHi, ws, matches);
         }
         for (var k = 0; k < tail; k++) matches.Add((aHi + k, bHi + k));
     }
 
-    private static void MatchAnchored(int[] a, int aLo, int aHi, int[] b, int bLo, int bHi, int idCount, List<(int, int)> matches)
+    private static void MatchAnchored(int[] a, int aLo, int aHi, int[] b, int bLo, int bHi, (int[], int[], int[]) ws, List<(int, int)> matches)
     {
-        // Occurrence counts per side in this region (sparse: only ids present).
-        var countA = new Dictionary<int, int>();
-        var posA = new Dictionary<int, int>();
-        for (var i = aLo; i < aHi; i++)
+        // Occurrence counts by line id; all zero between uses (only touched entries are reset).
+        var (countA, countB, posA) = ws;
+        List<(int A, int B)> anchors;
+        try
         {
-            countA[a[i]] = countA.GetValueOrDefault(a[i]) + 1;
-            posA[a[i]] = i;
-        }
-        var countB = new Dictionary<int, int>();
-        for (var j = bLo; j < bHi; j++) countB[b[j]] = countB.GetValueOrDefault(b[j]) + 1;
+            for (var i = aLo; i < aHi; i++) { countA[a[i]]++; posA[a[i]] = i; }
+            for (var j = bLo; j < bHi; j++) countB[b[j]]++;
 
-        // Unique-on-both-sides lines, in b order, with their a positions; keep the longest increasing run of a positions.
-        var candidates = new List<(int A, int B)>();
-        for (var j = bLo; j < bHi; j++)
-        {
-            if (countB[b[j]] == 1 && countA.GetValueOrDefault(b[j]) == 1)
-                candidates.Add((posA[b[j]], j));
+            // Unique-on-both-sides lines, in b order, with their a positions; keep the longest increasing run of a positions.
+            var candidates = new List<(int A, int B)>();
+            for (var j = bLo; j < bHi; j++)
+            {
+                if (countB[b[j]] == 1 && countA[b[j]] == 1)
+                    candidates.Add((posA[b[j]], j));
+            }
+            anchors = LongestIncreasing(candidates);
+            if (anchors.Count == 0)
+            {
+                MatchWithoutOneSided(a, aLo, aHi, b, bLo, bHi, countA, countB, matches);
+                return;
+            }
         }
-        var anchors = LongestIncreasing(candidates);
-        if (anchors.Count == 0)
+        finally
         {
-            MatchWithoutOneSided(a, aLo, aHi, b, bLo, bHi, countA, countB, matches);
-            return;
+            for (var i = aLo; i < aHi; i++) countA[a[i]] = 0;
+            for (var j = bLo; j < bHi; j++) countB[b[j]] = 0;
         }
         var ca = aLo;
         var cb = bLo;
         foreach (var (pa, pb) in anchors)
         {
-            Match(a, ca, pa, b, cb, pb, idCount, matches);
+            Match(a, ca, pa, b, cb, pb, ws, matches);
             matches.Add((pa, pb));
             ca = pa + 1;
             cb = pb + 1;
         }
-        Match(a, ca, aHi, b, cb, bHi, idCount, matches);
+        Match(a, ca, aHi, b, cb, bHi, ws, matches);
     }
 
     /// <summary>No anchors: lines that occur on one side only cannot match; diff the rest with DiffPlex.</summary>
     private static void MatchWithoutOneSided(int[] a, int aLo, int aHi, int[] b, int bLo, int bHi,
-        Dictionary<int, int> countA, Dictionary<int, int> countB, List<(int, int)> matches)
+        int[] countA, int[] countB, List<(int, int)> matches)
     {
         var keptA = new List<int>();
-        for (var i = aLo; i < aHi; i++) if (countB.ContainsKey(a[i])) keptA.Add(i);
+        for (var i = aLo; i < aHi; i++) if (countB[a[i]] > 0) keptA.Add(i);
         var keptB = new List<int>();
-        for (var j = bLo; j < bHi; j++) if (countA.ContainsKey(b[j])) keptB.Add(j);
+        for (var j = bLo; j < bHi; j++) if (countA[b[j]] > 0) keptB.Add(j);
         if (keptA.Count == 0 || keptB.Count == 0) return;
         if (keptA.Count == aHi - aLo && keptB.Count == bHi - bLo)
         {
