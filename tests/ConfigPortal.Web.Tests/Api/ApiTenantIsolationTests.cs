@@ -76,6 +76,9 @@ public sealed class ApiTenantIsolationTests(PortalFactory portal)
         Assert.NotEmpty(names);
         Assert.All(names, n => Assert.StartsWith("acme-", n, StringComparison.Ordinal));
         Assert.Equal(names.Count, json.RootElement.GetProperty("total").GetInt32());
+        // The portal under test writes to this fixture's own folder, not to a shared data directory.
+        Assert.True(File.Exists(Path.Combine(portal.DataDirectory, "configportal.db")));
+        Assert.True(File.Exists(Path.Combine(portal.DataDirectory, "audit-chain.key")));
     }
 
     private sealed record AuditResponse(IReadOnlyList<AuditEntryView> Items, long? NextBefore);
