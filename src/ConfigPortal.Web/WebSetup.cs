@@ -87,8 +87,9 @@ public static class WebSetup
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
 
         app.UseAuthentication();
-        app.UseMiddleware<CallerContextMiddleware>();
         app.UseAuthorization();
+        // After authorization: an endpoint's own scheme (the API's bearer tokens) has set HttpContext.User by then.
+        app.UseMiddleware<CallerContextMiddleware>();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

@@ -22,6 +22,14 @@ public static class VendorProfiles
         R(@"^\s*(syntax error|unknown command)", RegexOptions.Multiline | RegexOptions.IgnoreCase),
     ];
 
+    /// <summary>Lines IOS-style devices rewrite on every "show running-config" (clocks, save times): never a change.</summary>
+    private static readonly Regex[] IosClock =
+    [
+        R(@"^! Last configuration change at "),
+        R(@"^! NVRAM config last updated at "),
+        R(@"^ntp clock-period "),
+    ];
+
     public static readonly VendorProfile CiscoIos = new()
     {
         Id = "cisco_ios",
@@ -40,7 +48,7 @@ public static class VendorProfiles
             R(@"^\s*ntp clock-period \d+"),
             R(@"^show running-config\s*$"),
         ],
-        IgnoreFilters = [R(@"^! Last configuration change at ")],
+        IgnoreFilters = [.. IosClock],
         MaskRules =
         [
             M("enable secret", @"^\s*enable (?:secret|password)(?: level \d+)?(?: [0-9]+)? (?<secret>\S+)"),
@@ -73,7 +81,7 @@ public static class VendorProfiles
             R(@"^!Time: "),
             R(@"^show running-config\s*$"),
         ],
-        IgnoreFilters = [],
+        IgnoreFilters = [.. IosClock],
         MaskRules =
         [
             .. CiscoIos.MaskRules,
@@ -95,7 +103,7 @@ public static class VendorProfiles
             R(@"^Cryptochecksum:"),
             R(@"^show running-config\s*$"),
         ],
-        IgnoreFilters = [],
+        IgnoreFilters = [.. IosClock],
         MaskRules =
         [
             .. CiscoIos.MaskRules,
@@ -119,7 +127,7 @@ public static class VendorProfiles
             R(@"^## Last commit: "),
             R(@"^\{(master|backup|primary|secondary)(:\d+)?\}\s*$"),
         ],
-        IgnoreFilters = [R(@"^## Last changed: ")],
+        IgnoreFilters = [R(@"^## Last changed: "), R(@"^## Last commit: ")],
         MaskRules =
         [
             M("encrypted-password", @"encrypted-password ""?(?<secret>[^"";\s]+)""?;"),
@@ -142,7 +150,7 @@ public static class VendorProfiles
             R(@"^! Time: "),
             R(@"^show running-config\s*$"),
         ],
-        IgnoreFilters = [],
+        IgnoreFilters = [.. IosClock],
         MaskRules =
         [
             .. CiscoIos.MaskRules,
@@ -164,7 +172,7 @@ public static class VendorProfiles
             R(@"^# \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} by RouterOS"),
             R(@"^# software id = "),
         ],
-        IgnoreFilters = [],
+        IgnoreFilters = [R(@"^# \S+ \S+ by RouterOS ")],
         MaskRules =
         [
             M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=""?(?<secret>[^""\s]+)""?"),
@@ -188,7 +196,7 @@ public static class VendorProfiles
             R(@"^show full-configuration\s*$"),
         ],
         // FortiOS re-salts ENC blobs on every show; masked anyway, but keep them out of the change decision.
-        IgnoreFilters = [R(@"^#config-version=")],
+        IgnoreFilters = [R(@"^#config-version="), R(@"^#conf_file_ver=")],
         MaskRules =
         [
             M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)"),
@@ -212,7 +220,7 @@ public static class VendorProfiles
             R(@"^!export-password: "),
             R(@"^show running-config\s*$"),
         ],
-        IgnoreFilters = [],
+        IgnoreFilters = [.. IosClock],
         MaskRules =
         [
             .. CiscoIos.MaskRules,
