@@ -74,5 +74,11 @@ public sealed class VendorEmulatorTests(SshDeviceLab lab)
         var b = ConfigNormalizer.Normalize(plain.RawText, profile, maskSecrets: true);
         Assert.Equal(b.LineCount, a.LineCount);
         Assert.Equal(b.CompareHash, a.CompareHash);
+
+        // Control: the device really pages. Without a pager pattern nobody answers it and the prompt never comes.
+        var (blind, _) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(1.5));
+        var request = Request(lab.Port("ios-paging"), "cisco_ios", [Good("cisco_ios")]) with { Profile = profile with { MorePrompt = null } };
+        var ex = await Assert.ThrowsAsync<ConfigPortal.Domain.Backups.BackupFailedException>(() => blind.CollectAsync(request, ct));
+        Assert.Equal(ConfigPortal.Domain.Backups.FailureKind.TruncatedOutput, ex.Kind);
     }
 }
