@@ -8,6 +8,7 @@ using ConfigPortal.Domain.Snapshots;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure.Backups;
 using ConfigPortal.Infrastructure.Collectors.Simulator;
+using ConfigPortal.Infrastructure.Collectors.Ssh;
 using ConfigPortal.Infrastructure.Identity;
 using ConfigPortal.Infrastructure.Persistence;
 using ConfigPortal.Infrastructure.Security;
@@ -120,6 +121,8 @@ public static class DependencyInjection
         services.AddSingleton<BackupQueue>();
         services.AddSingleton<IBackupQueue>(sp => sp.GetRequiredService<BackupQueue>());
         services.AddSingleton<IDeviceCollector, SimulatedDeviceCollector>();
+        services.Configure<SshCollectorOptions>(config.GetSection("Ssh"));
+        services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         services.AddHostedService<BackupWorker>();
 
         services.AddSingleton<DemoSeeder>();

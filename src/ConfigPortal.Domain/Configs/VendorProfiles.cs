@@ -55,12 +55,12 @@ public static class VendorProfiles
             M("username secret", @"^\s*username \S+(?: privilege \d+)?(?: view \S+)? (?:secret|password)(?: [0-9]+)? (?<secret>\S+)"),
             M("snmp community", @"^\s*snmp-server community (?<secret>\S+)"),
             M("snmp host community", @"^\s*snmp-server host \S+(?: informs| traps)?(?: version \S+)?(?: (?:auth|noauth|priv))? (?<secret>\S+)"),
-            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+)? (?<secret>\S+)"),
+            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext)? (?<secret>\S+)"),
             M("server key", @"^\s*key [0-7] (?<secret>\S+)\s*$"),
             M("line password", @"^\s*password(?: [0-9]+)? (?<secret>\S+)"),
             M("crypto isakmp key", @"^\s*crypto isakmp key(?: [0-9]+)? (?<secret>\S+)"),
             M("pre-shared-key", @"^\s*pre-shared-key(?: (?:local|remote))?(?: [0-9]+)? (?<secret>\S+)"),
-            M("routing auth key", @"^\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|neighbor \S+ password|key-string)(?: [0-9]+)? (?<secret>\S+)"),
+            M("routing auth key", @"^\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|neighbor \S+ password|key-string)(?: [0-9]+| ciphertext)? (?<secret>\S+)"),
             M("ppp/chap", @"^\s*ppp (?:chap|pap) (?:password|sent-username \S+ password)(?: [0-9]+)? (?<secret>\S+)"),
         ],
         ErrorPatterns = CommonErrors,
@@ -87,6 +87,7 @@ public static class VendorProfiles
             .. CiscoIos.MaskRules,
             M("nxos user password", @"^\s*username \S+ password(?: [0-9]+)? (?<secret>\S+)"),
             M("snmp user auth", @"^\s*snmp-server user \S+(?: \S+)? auth \S+ (?<secret>\S+)"),
+            M("snmp user priv", @"^\s*snmp-server user \S+.*? priv(?: aes-128| 3des)? (?<secret>(?!<removed>)\S+)"),
         ],
         EndMarker = null,
     };
@@ -106,10 +107,12 @@ public static class VendorProfiles
         IgnoreFilters = [.. IosClock],
         MaskRules =
         [
-            .. CiscoIos.MaskRules,
+            .. CiscoIos.MaskRules.Where(r => r.Name != "snmp host community"),
             M("asa passwd", @"^\s*(?:passwd|enable password) (?<secret>\S+)"),
             M("asa user password", @"^\s*username \S+ password (?<secret>\S+)"),
-            M("tunnel-group psk", @"^\s*ikev[12] (?:remote|local)-authentication pre-shared-key (?<secret>\S+)"),
+            M("asa snmp host community", @"^\s*snmp-server host \S+ \S+.* community (?<secret>\S+)"),
+            M("asa aaa-server key", @"^\s+key (?<secret>\S+)\s*$"),
+            M("tunnel-group psk", @"^\s*ikev(?:1|2 (?:remote|local)-authentication) pre-shared-key (?<secret>\S+)"),
         ],
         EndMarker = null,
     };
@@ -176,7 +179,7 @@ public static class VendorProfiles
         MaskRules =
         [
             M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=""?(?<secret>[^""\s]+)""?"),
-            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|community|pre-shared-key)=""?(?<secret>[^""\s]+)""?"),
+            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|auth-key|community|pre-shared-key)=""?(?<secret>[^""\s]+)""?"),
         ],
         ErrorPatterns = [R(@"^\s*(bad command name|syntax error|expected end of command)", RegexOptions.Multiline)],
     };
@@ -200,8 +203,10 @@ public static class VendorProfiles
         MaskRules =
         [
             M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)"),
-            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?<secret>\S+)"),
+            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)"),
             M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)"),
+            // Masking is per line: the body of a multi-line key (or certificate) block is a bare base64 line.
+            M("pem body line", @"^(?<secret>[A-Za-z0-9+/]{16,}={0,2})$"),
         ],
         ErrorPatterns = [R(@"^\s*Command fail", RegexOptions.Multiline), .. CommonErrors],
     };
@@ -211,6 +216,7 @@ public static class VendorProfiles
         Id = "aruba_aoscx",
         DisplayName = "HPE Aruba AOS-CX",
         SetupCommands = ["no page"],
+        MorePrompt = R(@"--More--|-- MORE --"),
         EnableCommand = null,
         UnprivilegedPrompt = null,
         DeleteFilters =

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Configs;
+
+namespace ConfigPortal.Infrastructure.Collectors.Ssh;
+
+/// <summary>
+/// The interactive side of a collection: wait for the prompt, enter enable mode, run the setup commands, run the
+/// config commands while answering the pager, and cut each command's output between its echo and the next prompt.
+/// Nothing read from the device is ever put into an exception message.
+/// </summary>
+internal sealed partial class ShellDialog(Stream stream, ShellReader reader, VendorProfile profile, SshCollectorOptions options)
+{
+    private readonly StringBuilder _buffer = new();
+    private string? _prompt;
+
+    [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]|\x1B[()][A-Za-z0-9]|\x1B[=>]", RegexOptions.CultureInvariant)]
+    private static partial Regex Ansi();
+
+    /// <summary>Pager erase sequences: backspaces over spaces (IOS) or a carriage return over spaces (ASA, FortiOS).</summary>
+    [GeneratedRegex(@"\x08+ *\x08+|\r {2,}\r(?!\n)", RegexOptions.CultureInvariant)]
+    private static partial Regex PagerErase();
+
+    [GeneratedRegex(@"(?i)password:\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordPrompt();
+
+    private enum Waited { Prompt, Password, Closed, TimedOut }
+
+    /// <summary>The prompt the device showed last, as learned from its output (e.g. "core-rtr1#").</summary>
+    public string? Prompt => _prompt;
+
+    public async Task LoginAsync(CancellationToken ct)
+    {
+        var result = await WaitAsync(IsAnyPrompt, answerMore: true, password: false, options.CommandTimeout, settle: true, ct);
+        switch (result)
+        {
+            case Waited.Closed:
+                throw new BackupFailedException(FailureKind.TruncatedOutput, "The device closed the session before showing a prompt.");
+            case Waited.TimedOut:
+                throw new BackupFailedException(FailureKind.Timeout, $"The device did not show a {profile.DisplayName} prompt within {Seconds(options.CommandTimeout)} s of logging in.");
+        }
+        _prompt = TailLine().Trim();
+        _buffer.Clear();
+    }
+
+    public async Task EnableIfNeededAsync(string? enableSecret, string credentialName, CancellationToken ct)
+    {
+        if (profile.EnableCommand is not { } enable || profile.UnprivilegedPrompt is not { } unprivileged || _prompt is null || !unprivileged.IsMatch(_prompt))
+            return;
+
+        await SendAsync(enable, ct);
+        var result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, settle: false, ct);
+        if (result == Waited.Password)
+        {
+            if (string.IsNullOrEmpty(enableSecret))
+                throw new BackupFailedException(FailureKind.AuthenticationFailed, $"The device asks for an enable secret and credential profile '{credentialName}' has none.");
+            _buffer.Clear();
+            await SendAsync(enableSecret, ct);
+            result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, settle: false, ct);
+            if (result == Waited.Password)
+                throw new BackupFailedException(FailureKind.AuthenticationFailed, $"The device refused the enable secret of credential profile '{credentialName}'.");
+        }
+        ThrowIfNotPrompt(result, enable);
+        _prompt = TailLine().Trim();
+        _buffer.Clear();
+        if (unprivileged.IsMatch(_prompt))
+            throw new BackupFailedException(FailureKind.AuthenticationFailed, $"The device did not enter privileged mode with credential profile '{credentialName}'.");
+    }
+
+    /// <summary>Runs a command whose output is not kept (paging off, terminal width).</summary>
+    public async Task SetupAsync(string command, CancellationToken ct)
+    {
+        await SendAsync(command, ct);
+        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        if (result == Waited.TimedOut)
+            throw new BackupFailedException(FailureKind.Timeout, $"The device did not answer '{command}' within {Seconds(options.CommandTimeout)} s.");
+        ThrowIfNotPrompt(result, command);
+        _buffer.Clear();
+    }
+
+    /// <summary>Runs a command and returns its output, without the echo and the final prompt.</summary>
+    public async Task<string> RunAsync(string command, CancellationToken ct)
+    {
+        await SendAsync(command, ct);
+        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        switch (result)
+        {
+            case Waited.Closed:
+                throw new BackupFailedException(FailureKind.TruncatedOutput, $"The device closed the session in the middle of the output of '{command}' ({LineCount()} lines received).");
+            case Waited.TimedOut:
+                throw new BackupFailedException(FailureKind.TruncatedOutput, $"No prompt after '{command}' within {Seconds(options.CommandTimeout)} s: the output is incomplete ({LineCount()} lines received).");
+        }
+
+        var text = _buffer.ToString();
+        _buffer.Clear();
+        // Drop the final prompt line.
+        var lastBreak = text.LastIndexOf('\n');
+        text = lastBreak >= 0 ? text[..(lastBreak + 1)] : "";
+        // Drop the echo of the command.
+        var firstBreak = text.IndexOf('\n');
+        if (firstBreak >= 0 && Clean(text[..firstBreak]).Trim().EndsWith(command, StringComparison.Ordinal))
+            text = text[(firstBreak + 1)..];
+        return PagerErase().Replace(text, "");
+    }
+
+    private void ThrowIfNotPrompt(Waited result, string command)
+    {
+        switch (result)
+        {
+            case Waited.Closed:
+                throw new BackupFailedException(FailureKind.TruncatedOutput, $"The device closed the session after '{command}'.");
+            case Waited.TimedOut:
+                throw new BackupFailedException(FailureKind.Timeout, $"The device did not show its prompt after '{command}' within {Seconds(options.CommandTimeout)} s.");
+            case Waited.Password:
+                throw new BackupFailedException(FailureKind.CommandRejected, $"The device asked for a password after '{command}'.");
+        }
+    }
+
+    private async Task SendAsync(string line, CancellationToken ct)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + "\n");
+        await stream.WriteAsync(bytes, ct);
+        await stream.FlushAsync(ct);
+    }
+
+    private bool IsAnyPrompt(string tail) => profile.Prompt.IsMatch(tail);
+
+    private bool IsLearnedPrompt(string tail) =>
+        _prompt is null ? profile.Prompt.IsMatch(tail) : string.Equals(tail.Trim(), _prompt, StringComparison.Ordinal);
+
+    private async Task<Waited> WaitAsync(Func<string, bool> isPrompt, bool answerMore, bool password, TimeSpan timeout, bool settle, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var tail = TailLine();
+            if (answerMore && profile.MorePrompt is { } more && more.Match(tail) is { Success: true } m)
+            {
+                RemoveMore(tail, m);
+                await SendRawAsync(" ", ct);
+                continue;
+            }
+            if (password && PasswordPrompt().IsMatch(tail))
+                return Waited.Password;
+            if (tail.Length > 0 && isPrompt(tail))
+            {
+                if (!settle) return Waited.Prompt;
+                // A banner line can look like a prompt: trust it only when the device then goes quiet.
+                var extra = await reader.ReadAsync(options.PromptSettleTime, ct);
+                if (extra is null) return reader.Closed ? Waited.Closed : Waited.Prompt;
+                _buffer.Append(extra);
+                continue;
+            }
+
+            var remaining = timeout - Stopwatch.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) return Waited.TimedOut;
+            var chunk = await reader.ReadAsync(remaining, ct);
+            if (chunk is null) return reader.Closed ? Waited.Closed : Waited.TimedOut;
+            _buffer.Append(chunk);
+        }
+    }
+
+    private async Task SendRawAsync(string text, CancellationToken ct)
+    {
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), ct);
+        await stream.FlushAsync(ct);
+    }
+
+    /// <summary>Removes the pager prompt at the end of the buffer (the whole line when it holds nothing else).</summary>
+    private void RemoveMore(string tail, Match match)
+    {
+        var raw = RawTail();
+        var before = tail[..match.Index];
+        var cut = string.IsNullOrWhiteSpace(before) ? raw.Length : raw.Length - Math.Max(0, tail.Length - match.Index);
+        _buffer.Length -= Math.Min(cut, _buffer.Length);
+    }
+
+    private string RawTail()
+    {
+        var s = _buffer.ToString();
+        var i = s.LastIndexOf('\n');
+        return i >= 0 ? s[(i + 1)..] : s;
+    }
+
+    /// <summary>The last line of the buffer as a terminal would show it (escape codes and overwritten text removed).</summary>
+    private string TailLine()
+    {
+        var tail = Clean(RawTail());
+        var cr = tail.LastIndexOf('\r');
+        if (cr >= 0)
+        {
+            var after = tail[(cr + 1)..];
+            tail = after.Trim().Length > 0 ? after : tail[..cr];
+            cr = tail.LastIndexOf('\r');
+            if (cr >= 0) tail = tail[(cr + 1)..];
+        }
+        return tail;
+    }
+
+    private static string Clean(string text)
+    {
+        text = Ansi().Replace(text, "");
+        if (!text.Contains('\b', StringComparison.Ordinal)) return text;
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c == '\b') { if (sb.Length > 0) sb.Length--; }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private int LineCount()
+    {
+        var n = 0;
+        for (var i = 0; i < _buffer.Length; i++)
+            if (_buffer[i] == '\n') n++;
+        return n;
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+}

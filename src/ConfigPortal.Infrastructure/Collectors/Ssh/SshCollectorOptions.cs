@@ -1,0 +1,29 @@
+namespace ConfigPortal.Infrastructure.Collectors.Ssh;
+
+/// <summary>Settings of the SSH driver (configuration section "Ssh").</summary>
+public sealed class SshCollectorOptions
+{
+    /// <summary>TCP connect + SSH handshake + authentication, per credential tried.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long one command (or the login prompt) may take until the device shows its prompt again.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Retries after a transient failure (unreachable, refused, timeout); never after auth or host-key failures.</summary>
+    public int RetryCount { get; set; } = 2;
+
+    /// <summary>First retry delay; doubles on each retry, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Upper bound of one retry delay.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How many SSH sessions this instance opens at once, across all devices and tenants.</summary>
+    public int MaxConcurrentSessions { get; set; } = 16;
+
+    /// <summary>How long output must be quiet after the first prompt before it is trusted (banners can look like prompts).</summary>
+    public TimeSpan PromptSettleTime { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Terminal width requested for interactive shells (wide, so devices do not wrap long lines).</summary>
+    public uint TerminalColumns { get; set; } = 511;
+}

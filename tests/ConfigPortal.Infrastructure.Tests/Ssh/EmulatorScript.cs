@@ -1,0 +1,161 @@
+namespace ConfigPortal.Infrastructure.Tests.Ssh;
+
+/// <summary>
+/// The device emulator that sshd runs as ForceCommand: python3, generic, driven by a JSON device spec
+/// (<see cref="DeviceSpec"/>) and an optional fault. Kept as a string so the test project needs no content items.
+/// argv: spec.json [fault]. Faults: cut (stop half-way and exit), hang (no final prompt), invalid (reject the config
+/// command), slow:SECONDS (answer late), ignore-paging (pager stays on), silent (never show a prompt),
+/// kill (exec: half the output, then SIGKILL).
+/// </summary>
+internal static class EmulatorScript
+{
+    public const string Python = """
+import json, os, random, re, signal, sys, time, datetime, base64, termios, tty
+
+spec = json.load(open(sys.argv[1]))
+fault = sys.argv[2] if len(sys.argv) > 2 else ""
+rng = random.SystemRandom()
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=rng.randint(0, 10**6))
+
+TOKENS = {
+    "IOS_TIME": lambda: now().strftime("%H:%M:%S UTC %a %b ") + str(now().day) + now().strftime(" %Y"),
+    "NX_TIME": lambda: now().strftime("%a %b %d %H:%M:%S %Y"),
+    "ASA_TIME": lambda: now().strftime("%H:%M:%S.") + "%03d" % rng.randint(0, 999) + now().strftime(" UTC %a %b %d %Y"),
+    "ISO_TIME": lambda: now().strftime("%Y-%m-%d %H:%M:%S"),
+    "CLOCK_PERIOD": lambda: str(rng.randint(17000000, 17999999)),
+    "BYTES": lambda: str(rng.randint(3000, 9000)),
+    "HEX32": lambda: "%032x" % rng.getrandbits(128),
+    "RAND": lambda: str(rng.randint(1, 10**9)),
+    "ENC": lambda: base64.b64encode(os.urandom(48)).decode(),
+}
+
+def render():
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: TOKENS[m.group(1)](), spec["config"])
+
+def out(s):
+    os.write(1, s.encode())
+
+def exec_mode(cmd):
+    if fault.startswith("slow:"):
+        time.sleep(float(fault[5:]))
+    if cmd not in spec["config_commands"]:
+        out(spec.get("error", "% Invalid input detected at '^' marker.") + "\n")
+        sys.exit(1)
+    if fault == "invalid":
+        out(spec.get("error", "% Invalid input detected at '^' marker.") + "\n")
+        sys.exit(1)
+    text = render()
+    if fault == "kill":
+        out(text[: len(text) // 2])
+        time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGKILL)
+    out(text)
+    sys.exit(0)
+
+_pending = b""
+def readline():
+    global _pending
+    while b"\n" not in _pending and b"\r" not in _pending:
+        chunk = os.read(0, 1024)
+        if not chunk:
+            sys.exit(0)
+        _pending += chunk
+    m = re.search(rb"\r\n|\n|\r", _pending)
+    line, _pending = _pending[: m.start()], _pending[m.end():]
+    return line.decode(errors="replace").strip()
+
+def read_secret():
+    fd = 0
+    old = termios.tcgetattr(fd)
+    new = termios.tcgetattr(fd)
+    new[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSADRAIN, new)
+    try:
+        return readline()
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+def read_key():
+    fd = 0
+    old = termios.tcgetattr(fd)
+    tty.setcbreak(fd)
+    try:
+        b = os.read(fd, 1)
+        if not b:
+            sys.exit(0)
+        return b.decode(errors="replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+def show_config(paging):
+    if fault.startswith("slow:"):
+        time.sleep(float(fault[5:]))
+    lines = render().split("\n")
+    if fault == "cut":
+        for line in lines[: len(lines) // 2]:
+            out(line + "\n")
+        time.sleep(0.2)
+        sys.exit(0)
+    page = spec.get("page_lines", 0)
+    for i, line in enumerate(lines):
+        out(line + "\n")
+        if paging and page and (i + 1) % page == 0 and i + 1 < len(lines):
+            out(spec["more"])
+            key = read_key()
+            out(spec.get("more_erase", ""))
+            if key in ("q", "Q"):
+                return
+    if fault == "hang":
+        time.sleep(3600)
+
+def shell_mode():
+    out(spec.get("banner", ""))
+    if fault == "silent":
+        time.sleep(3600)
+    privileged = spec.get("unpriv_prompt") is None
+    paging = bool(spec.get("page_lines"))
+    error = spec.get("error", "% Invalid input detected at '^' marker.")
+    while True:
+        out(spec["prompt"] if privileged else spec["unpriv_prompt"])
+        cmd = readline()
+        if cmd == "":
+            continue
+        if cmd in ("exit", "quit", "logout"):
+            return
+        if not privileged and cmd == spec.get("enable_command"):
+            if spec.get("enable_secret") is None:
+                privileged = True
+                continue
+            for _ in range(3):
+                out("Password: ")
+                secret = read_secret()
+                out("\n")
+                if secret == spec["enable_secret"]:
+                    privileged = True
+                    break
+            else:
+                out("% Bad secrets\n\n")
+            continue
+        if cmd in spec.get("paging_off_commands", []):
+            if fault != "ignore-paging":
+                paging = False
+            continue
+        if cmd in spec.get("accepted_commands", []):
+            continue
+        if cmd in spec["config_commands"]:
+            if not privileged or fault == "invalid":
+                out(" " * (len(spec["unpriv_prompt"] or "") + 5) + "^\n" + error + "\n\n")
+                continue
+            show_config(paging)
+            continue
+        out(error + "\n")
+
+original = os.environ.get("SSH_ORIGINAL_COMMAND")
+if original:
+    exec_mode(original.strip())
+else:
+    shell_mode()
+""";
+}

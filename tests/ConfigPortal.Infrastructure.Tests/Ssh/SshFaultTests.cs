@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Configs;
+using ConfigPortal.Domain.Credentials;
+using ConfigPortal.Infrastructure.Collectors.Ssh;
+using Renci.SshNet.Common;
+using Xunit;
+using static ConfigPortal.Infrastructure.Tests.Ssh.SshTestKit;
+
+namespace ConfigPortal.Infrastructure.Tests.Ssh;
+
+/// <summary>Faults against real sshd emulators: each ends in the right classification, within its time limit, without leaking a secret.</summary>
+[Collection(SshLabCollection.Name)]
+public sealed class SshFaultTests(SshDeviceLab lab)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Closed_port_is_connection_refused_after_the_configured_retries()
+    {
+        var (collector, logger) = Collector(o => o.RetryCount = 2);
+        await AssertFailsAsync(FailureKind.ConnectionRefused, TimeSpan.FromSeconds(3),
+            () => collector.CollectAsync(Request(lab.ClosedPort, "cisco_ios", [Good("cisco_ios")]), Ct), logger);
+        Assert.Equal(2, logger.Collector.GetSnapshot().Count(r => r.Message.Contains("retry", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Host_that_accepts_tcp_and_never_answers_times_out()
+    {
+        var (collector, logger) = Collector(o =>
+        {
+            o.ConnectTimeout = TimeSpan.FromSeconds(1);
+            o.RetryCount = 1;
+        });
+        var (_, elapsed) = await AssertFailsAsync(FailureKind.Timeout, TimeSpan.FromSeconds(5),
+            () => collector.CollectAsync(Request(lab.BlackHolePort, "cisco_ios", [Good("cisco_ios")]), Ct), logger);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(1.9), $"Two attempts of 1 s each cannot end in {elapsed.TotalSeconds:0.00} s.");
+        Assert.Equal(1, logger.Collector.GetSnapshot().Count(r => r.Message.Contains("retry", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Device_that_logs_in_but_never_shows_a_prompt_times_out()
+    {
+        var (collector, logger) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(1.5));
+        await AssertFailsAsync(FailureKind.Timeout, TimeSpan.FromSeconds(5),
+            () => collector.CollectAsync(Request(lab.Port("ios-silent"), "cisco_ios", [Good("cisco_ios")]), Ct), logger);
+    }
+
+    [Fact]
+    public async Task Wrong_password_falls_back_to_the_next_credential_and_names_it()
+    {
+        var (collector, logger) = Collector();
+        var collected = await collector.CollectAsync(
+            Request(lab.Port("cisco_nxos"), "cisco_nxos", [Wrong("old-admin"), Wrong("older-admin", "Wrong-Pass-2"), Good("cisco_nxos", "current-admin")]), Ct);
+        Assert.Equal("current-admin", collected.CredentialUsed);
+        Assert.Contains("hostname nx-core1", collected.RawText, StringComparison.Ordinal);
+        AssertNoSecretsLogged(logger);
+    }
+
+    [Fact]
+    public async Task Private_key_with_passphrase_logs_in()
+    {
+        var (collector, _) = Collector();
+        var key = new DeviceCredential("key-profile", SshDeviceLab.User, null, lab.ClientPrivateKey, SshDeviceLab.KeyPassphrase, null);
+        var collected = await collector.CollectAsync(Request(lab.Port("juniper_junos"), "juniper_junos", [Wrong("old-admin"), key]), Ct);
+        Assert.Equal("key-profile", collected.CredentialUsed);
+        Assert.Contains("host-name mx-edge1;", collected.RawText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_credential_rejected_is_auth_failed_without_retry()
+    {
+        // Retries are configured with a 2 s first delay: finishing well under it proves none happened.
+        var (collector, logger) = Collector(o =>
+        {
+            o.RetryCount = 3;
+            o.RetryBaseDelay = TimeSpan.FromSeconds(2);
+        });
+        var (ex, _) = await AssertFailsAsync(FailureKind.AuthenticationFailed, TimeSpan.FromSeconds(2),
+            () => collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Wrong("old-admin"), Wrong("older-admin", "Wrong-Pass-2")]), Ct), logger);
+        Assert.Contains("old-admin", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("older-admin", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_enable_secret_is_auth_failed()
+    {
+        var (collector, logger) = Collector();
+        var credential = new DeviceCredential("primary", SshDeviceLab.User, SshDeviceLab.Password, null, null, "Wrong-Enable-3");
+        await AssertFailsAsync(FailureKind.AuthenticationFailed, TimeSpan.FromSeconds(5),
+            () => collector.CollectAsync(Request(lab.Port("cisco_asa"), "cisco_asa", [credential]), Ct), logger);
+    }
+
+    [Fact]
+    public async Task Output_cut_mid_config_is_truncated()
+    {
+        // NX-OS has no end marker: the collector itself must notice that the session ended before the prompt.
+        var (collector, logger) = Collector(o => o.RetryCount = 2);
+        await AssertFailsAsync(FailureKind.TruncatedOutput, TimeSpan.FromSeconds(4),
+            () => collector.CollectAsync(Request(lab.Port("nxos-cut"), "cisco_nxos", [Good("cisco_nxos")]), Ct), logger);
+    }
+
+    [Fact]
+    public async Task Missing_final_prompt_is_truncated_after_the_command_timeout()
+    {
+        var (collector, logger) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(1.5));
+        var (_, elapsed) = await AssertFailsAsync(FailureKind.TruncatedOutput, TimeSpan.FromSeconds(6),
+            () => collector.CollectAsync(Request(lab.Port("nxos-hang"), "cisco_nxos", [Good("cisco_nxos")]), Ct), logger);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task Exec_output_killed_mid_config_is_truncated()
+    {
+        var (collector, logger) = Collector();
+        await AssertFailsAsync(FailureKind.TruncatedOutput, TimeSpan.FromSeconds(4),
+            () => collector.CollectAsync(Request(lab.Port("junos-kill"), "juniper_junos", [Good("juniper_junos")]), Ct), logger);
+    }
+
+    [Theory]
+    [InlineData("ios-invalid", "cisco_ios")]
+    [InlineData("routeros-invalid", "mikrotik_routeros")]
+    public async Task Invalid_input_instead_of_a_config_is_command_rejected(string device, string vendor)
+    {
+        var (collector, _) = Collector();
+        var collected = await collector.CollectAsync(Request(lab.Port(device), vendor, [Good(vendor)]), Ct);
+        var ex = Assert.Throws<BackupFailedException>(() => ConfigNormalizer.Normalize(collected.RawText, VendorProfiles.Get(vendor), maskSecrets: true));
+        Assert.Equal(FailureKind.CommandRejected, ex.Kind);
+    }
+
+    [Fact]
+    public async Task First_contact_trusts_and_returns_the_host_key_fingerprint()
+    {
+        var (collector, _) = Collector();
+        var first = await collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")], pinnedHostKey: null), Ct);
+        Assert.Equal(lab.HostKeyFingerprint, first.HostKeyFingerprint);
+        Assert.StartsWith("SHA256:", first.HostKeyFingerprint, StringComparison.Ordinal);
+
+        var pinned = await collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")], pinnedHostKey: first.HostKeyFingerprint), Ct);
+        Assert.Equal(first.HostKeyFingerprint, pinned.HostKeyFingerprint);
+    }
+
+    [Fact]
+    public async Task Changed_host_key_is_refused_and_names_the_new_fingerprint()
+    {
+        var (collector, logger) = Collector(o =>
+        {
+            o.RetryCount = 3;
+            o.RetryBaseDelay = TimeSpan.FromSeconds(2);
+        });
+        var (ex, _) = await AssertFailsAsync(FailureKind.HostKeyChanged, TimeSpan.FromSeconds(2),
+            () => collector.CollectAsync(Request(lab.ChangedKeyPort, "cisco_ios", [Good("cisco_ios")], pinnedHostKey: lab.HostKeyFingerprint), Ct), logger);
+        Assert.Contains(lab.OtherHostKeyFingerprint, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(lab.HostKeyFingerprint, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_cap_queues_collections_beyond_the_limit()
+    {
+        // Each "ios-slow" collection takes at least 0.8 s on the device; with one session at a time, three take 2.4 s or more.
+        var (collector, _) = Collector(o => o.MaxConcurrentSessions = 1);
+        var peak = 0;
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, collector.ActiveSessions);
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        var runs = Enumerable.Range(0, 3).Select(_ => collector.CollectAsync(Request(lab.Port("ios-slow"), "cisco_ios", [Good("cisco_ios")]), Ct)).ToArray();
+        var results = await Task.WhenAll(runs);
+        sw.Stop();
+        await stop.CancelAsync();
+        await watcher;
+
+        Assert.All(results, r => Assert.Contains("hostname core-rtr1", r.RawText, StringComparison.Ordinal));
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(2.4), $"Three capped collections finished in {sw.Elapsed.TotalSeconds:0.00} s.");
+        Assert.Equal(1, peak);
+    }
+
+    [Fact]
+    public void Socket_and_ssh_errors_are_classified()
+    {
+        var target = "192.0.2.1:22";
+        var t = TimeSpan.FromSeconds(5);
+        Assert.Equal(FailureKind.ConnectionRefused, SshFailures.FromConnect(new SocketException((int)SocketError.ConnectionRefused), target, t).Kind);
+        Assert.Equal(FailureKind.Unreachable, SshFailures.FromConnect(new SocketException((int)SocketError.HostUnreachable), target, t).Kind);
+        Assert.Equal(FailureKind.Unreachable, SshFailures.FromConnect(new SocketException((int)SocketError.NetworkUnreachable), target, t).Kind);
+        Assert.Equal(FailureKind.Unreachable, SshFailures.FromConnect(new SocketException((int)SocketError.HostNotFound), target, t).Kind);
+        Assert.Equal(FailureKind.Timeout, SshFailures.FromConnect(new SshOperationTimeoutException("x"), target, t).Kind);
+        Assert.Equal(FailureKind.Unreachable, SshFailures.FromConnect(new SshConnectionException("x"), target, t).Kind);
+        Assert.Equal(FailureKind.TruncatedOutput, SshFailures.FromSession(new SshConnectionException("x"), target).Kind);
+        Assert.True(SshFailures.IsRetryable(FailureKind.Timeout));
+        Assert.False(SshFailures.IsRetryable(FailureKind.AuthenticationFailed));
+        Assert.False(SshFailures.IsRetryable(FailureKind.HostKeyChanged));
+        Assert.False(SshFailures.IsRetryable(FailureKind.TruncatedOutput));
+    }
+
+    [Fact]
+    public void Fingerprints_compare_with_or_without_prefix_and_padding()
+    {
+        Assert.True(HostKeys.SameKey("SHA256:ohD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og", "ohD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og="));
+        Assert.False(HostKeys.SameKey("SHA256:ohD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og", "SHA256:OHD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og"));
+        Assert.Equal("SHA256:abc", HostKeys.Format("abc="));
+    }
+}
