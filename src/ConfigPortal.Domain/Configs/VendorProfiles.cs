@@ -47,7 +47,7 @@ public static class VendorProfiles
             M("username secret", @"^\s*username \S+(?: privilege \d+)?(?: view \S+)? (?:secret|password)(?: [0-9]+)? (?<secret>\S+)"),
             M("snmp community", @"^\s*snmp-server community (?<secret>\S+)"),
             M("snmp host community", @"^\s*snmp-server host \S+(?: informs| traps)?(?: version \S+)?(?: (?:auth|noauth|priv))? (?<secret>\S+)"),
-            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+)? (?<secret>\S+)"),
+            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext| plaintext)? (?<secret>\S+)"),
             M("server key", @"^\s*key [0-7] (?<secret>\S+)\s*$"),
             M("line password", @"^\s*password(?: [0-9]+)? (?<secret>\S+)"),
             M("crypto isakmp key", @"^\s*crypto isakmp key(?: [0-9]+)? (?<secret>\S+)"),
@@ -79,6 +79,7 @@ public static class VendorProfiles
             .. CiscoIos.MaskRules,
             M("nxos user password", @"^\s*username \S+ password(?: [0-9]+)? (?<secret>\S+)"),
             M("snmp user auth", @"^\s*snmp-server user \S+(?: \S+)? auth \S+ (?<secret>\S+)"),
+            M("snmp user priv", @"^\s*snmp-server user \S+.* priv(?: aes-128)? (?<secret>\S+)"),
         ],
         EndMarker = null,
     };
@@ -101,7 +102,7 @@ public static class VendorProfiles
             .. CiscoIos.MaskRules,
             M("asa passwd", @"^\s*(?:passwd|enable password) (?<secret>\S+)"),
             M("asa user password", @"^\s*username \S+ password (?<secret>\S+)"),
-            M("tunnel-group psk", @"^\s*ikev[12] (?:remote|local)-authentication pre-shared-key (?<secret>\S+)"),
+            M("tunnel-group psk", @"^\s*ikev[12](?: (?:remote|local)-authentication)? pre-shared-key (?<secret>\S+)"),
         ],
         EndMarker = null,
     };
@@ -167,8 +168,8 @@ public static class VendorProfiles
         IgnoreFilters = [],
         MaskRules =
         [
-            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=""?(?<secret>[^""\s]+)""?"),
-            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|community|pre-shared-key)=""?(?<secret>[^""\s]+)""?"),
+            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
+            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|community|pre-shared-key)=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
         ],
         ErrorPatterns = [R(@"^\s*(bad command name|syntax error|expected end of command)", RegexOptions.Multiline)],
     };
@@ -192,7 +193,8 @@ public static class VendorProfiles
         MaskRules =
         [
             M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)"),
-            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?<secret>\S+)"),
+            // (?!ENC ): an ENC blob is masked by the rule above; the ENC marker itself stays.
+            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)"),
             M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)"),
         ],
         ErrorPatterns = [R(@"^\s*Command fail", RegexOptions.Multiline), .. CommonErrors],
