@@ -209,6 +209,34 @@ public sealed class SecretMaskingTests
     }
 
     [Fact]
+    public void EveryLineOfAMultiLinePrivateKeyIsMasked()
+    {
+        var raw = """
+            config vpn certificate local
+                edit "fgt-cert"
+                    set private-key "-----BEGIN ENCRYPTED PRIVATE KEY-----
+            MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQIKEYBODYLINE1
+            Q2hhbmdlTWVLRVlCT0RZTElORTI=
+            -----END ENCRYPTED PRIVATE KEY-----"
+                    set certificate "-----BEGIN CERTIFICATE-----
+            MIIDCERTBODYisPublic
+            -----END CERTIFICATE-----"
+                next
+            end
+            """ + "\n";
+
+        var result = ConfigNormalizer.Normalize(raw, VendorProfiles.FortinetFortiOs, maskSecrets: true);
+
+        Assert.DoesNotContain("KEYBODYLINE1", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Q2hhbmdlTWVLRVlCT0RZTElORTI=", result.Text, StringComparison.Ordinal);
+        Assert.Contains("-----END ENCRYPTED PRIVATE KEY-----\"", result.Text, StringComparison.Ordinal);
+        Assert.Contains("MIIDCERTBODYisPublic", result.Text, StringComparison.Ordinal);
+        Assert.Equal(LineCount(raw), result.LineCount);
+    }
+
+    private static int LineCount(string text) => text.TrimEnd('\n').Split('\n').Length;
+
+    [Fact]
     public void TheSameSecretMaskedInTwoBackupsGivesTheSameHash()
     {
         var a = ConfigNormalizer.Normalize("hostname r1\nenable secret 9 $9$first\nend\n", VendorProfiles.CiscoIos, maskSecrets: true);
