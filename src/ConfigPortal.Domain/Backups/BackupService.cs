@@ -111,6 +111,9 @@ public sealed class BackupService(
     {
         await access.DemandAsync(Permission.ViewDevices, "view backup runs", ct);
         await using var db = await dbFactory.CreateAsync(ct);
+        // Another tenant's (or no) device is a denial like every other id, not a silent "no run".
+        if (!await db.Devices.AnyAsync(d => d.Id == deviceId, ct))
+            throw await access.NotFoundAsync("device", deviceId, ct);
         var run = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.ActiveDeviceId == deviceId, ct);
         return run is null ? null : BackupRunView.From(run);
     }

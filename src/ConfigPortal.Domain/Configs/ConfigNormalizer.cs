@@ -26,6 +26,9 @@ public static partial class ConfigNormalizer
     [GeneratedRegex(@"\r\n|\r|\n", RegexOptions.CultureInvariant)]
     private static partial Regex LineBreak();
 
+    [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----", RegexOptions.CultureInvariant)]
+    private static partial Regex PemPrivateKeyBegin();
+
     public static NormalizedConfig Normalize(string raw, VendorProfile profile, bool maskSecrets, CustomFilters? custom = null)
     {
         custom ??= CustomFilters.None;
@@ -73,8 +76,17 @@ public static partial class ConfigNormalizer
         var masked = 0;
         if (maskSecrets)
         {
+            var inKeyBlock = false;
             for (var i = 0; i < kept.Count; i++)
             {
+                // A PEM private key spans lines (FortiOS "set private-key"): every line up to its END line is secret.
+                if (inKeyBlock)
+                {
+                    if (kept[i].Contains("-----END", StringComparison.Ordinal)) inKeyBlock = false;
+                    else kept[i] = VendorProfiles.SecretPlaceholder;
+                    continue;
+                }
+                inKeyBlock = PemPrivateKeyBegin().IsMatch(kept[i]) && !kept[i].Contains("-----END", StringComparison.Ordinal);
                 var (line, n) = Mask(kept[i], profile.MaskRules);
                 kept[i] = line;
                 masked += n;

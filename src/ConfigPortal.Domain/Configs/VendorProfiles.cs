@@ -55,7 +55,7 @@ public static class VendorProfiles
             M("username secret", @"^\s*username \S+(?: privilege \d+)?(?: view \S+)? (?:secret|password)(?: [0-9]+)? (?<secret>\S+)"),
             M("snmp community", @"^\s*snmp-server community (?<secret>\S+)"),
             M("snmp host community", @"^\s*snmp-server host \S+(?: informs| traps)?(?: version \S+)?(?: (?:auth|noauth|priv))? (?<secret>\S+)"),
-            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext)? (?<secret>\S+)"),
+            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext| plaintext)? (?<secret>\S+)"),
             M("server key", @"^\s*key [0-7] (?<secret>\S+)\s*$"),
             M("line password", @"^\s*password(?: [0-9]+)? (?<secret>\S+)"),
             M("crypto isakmp key", @"^\s*crypto isakmp key(?: [0-9]+)? (?<secret>\S+)"),
@@ -112,7 +112,7 @@ public static class VendorProfiles
             M("asa user password", @"^\s*username \S+ password (?<secret>\S+)"),
             M("asa snmp host community", @"^\s*snmp-server host \S+ \S+.* community (?<secret>\S+)"),
             M("asa aaa-server key", @"^\s+key (?<secret>\S+)\s*$"),
-            M("tunnel-group psk", @"^\s*ikev(?:1|2 (?:remote|local)-authentication) pre-shared-key (?<secret>\S+)"),
+            M("tunnel-group psk", @"^\s*ikev[12](?: (?:remote|local)-authentication)? pre-shared-key (?<secret>\S+)"),
         ],
         EndMarker = null,
     };
@@ -178,8 +178,8 @@ public static class VendorProfiles
         IgnoreFilters = [R(@"^# \S+ \S+ by RouterOS ")],
         MaskRules =
         [
-            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=""?(?<secret>[^""\s]+)""?"),
-            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|auth-key|community|pre-shared-key)=""?(?<secret>[^""\s]+)""?"),
+            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
+            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|auth-key|community|pre-shared-key)=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
         ],
         ErrorPatterns = [R(@"^\s*(bad command name|syntax error|expected end of command)", RegexOptions.Multiline)],
     };
@@ -203,6 +203,7 @@ public static class VendorProfiles
         MaskRules =
         [
             M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)"),
+            // (?!ENC ): an ENC blob is masked by the rule above; the ENC marker itself stays.
             M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)"),
             M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)"),
             // Masking is per line: the body of a multi-line key (or certificate) block is a bare base64 line.

@@ -30,11 +30,29 @@ public static class SimulatedConfigGenerator
     {
         var sb = new StringBuilder(64 * 1024);
         var inv = CultureInfo.InvariantCulture;
-        sb.Append("Building configuration...\n\n");
-        sb.Append(inv, $"Current configuration : {40000 + seed} bytes\n");
-        sb.Append("!\n");
-        sb.Append(inv, $"! Last configuration change at {now:HH:mm:ss} UTC {now:ddd MMM d yyyy} by admin\n");
-        sb.Append(inv, $"! NVRAM config last updated at {now:HH:mm:ss} UTC {now:ddd MMM d yyyy} by admin\n");
+        // Each vendor's own volatile header, the lines its profile's delete/ignore filters are written for.
+        switch (vendor)
+        {
+            case "arista_eos":
+                sb.Append(inv, $"! Command: show running-config\n! device: {hostname} (DCS-7050SX3-48YC8, EOS-4.31.2F)\n! Time: {now:ddd MMM d HH:mm:ss yyyy}\n!\n");
+                break;
+            case "cisco_nxos":
+                sb.Append(inv, $"!Command: show running-config\n!Running configuration last done at: {now:ddd MMM d HH:mm:ss yyyy}\n!Time: {now:ddd MMM d HH:mm:ss yyyy}\n!\n");
+                break;
+            case "cisco_asa":
+                sb.Append(inv, $": Saved\n:\n: Written by admin at {now:HH:mm:ss.fff} UTC {now:ddd MMM d yyyy}\n!\n");
+                break;
+            case "aruba_aoscx":
+                sb.Append("Current configuration:\n!\n!Version ArubaOS-CX FL.10.13.1000\n!export-password: default\n");
+                break;
+            default:
+                sb.Append("Building configuration...\n\n");
+                sb.Append(inv, $"Current configuration : {40000 + seed} bytes\n");
+                sb.Append("!\n");
+                sb.Append(inv, $"! Last configuration change at {now:HH:mm:ss} UTC {now:ddd MMM d yyyy} by admin\n");
+                sb.Append(inv, $"! NVRAM config last updated at {now:HH:mm:ss} UTC {now:ddd MMM d yyyy} by admin\n");
+                break;
+        }
         sb.Append("!\nversion 17.9\nservice timestamps debug datetime msec\nservice timestamps log datetime msec\nservice password-encryption\n!\n");
         sb.Append(inv, $"hostname {hostname}\n!\nboot-start-marker\nboot-end-marker\n!\n");
         sb.Append(inv, $"enable secret 9 $9$simulated{seed:x8}$0c4fd1b2a9e8\n!\n");
@@ -75,7 +93,10 @@ public static class SimulatedConfigGenerator
         sb.Append("!\n");
         sb.Append(inv, $"snmp-server community S1mCommunity{seed % 1000} RO\nsnmp-server location Rack {seed % 40}, DC1\nsnmp-server contact noc@example.net\n!\n");
         sb.Append(inv, $"tacacs server TAC1\n address ipv4 10.0.0.49\n key 7 045802150C2E{seed % 100:00}\n!\n");
-        sb.Append(inv, $"ntp server 10.0.0.123\nntp clock-period {17179869 + (int)(now.Ticks % 1000)}\n!\n");
+        sb.Append("ntp server 10.0.0.123\n");
+        if (vendor == "cisco_ios")
+            sb.Append(inv, $"ntp clock-period {17179869 + (int)(now.Ticks % 1000)}\n");
+        sb.Append("!\n");
         sb.Append("line con 0\n exec-timeout 15 0\nline vty 0 4\n transport input ssh\n access-class MGMT-IN in\n!\nend\n");
         return sb.ToString();
     }
