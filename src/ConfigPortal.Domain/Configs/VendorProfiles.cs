@@ -206,8 +206,8 @@ public static class VendorProfiles
             // (?!ENC ): an ENC blob is masked by the rule above; the ENC marker itself stays.
             M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)"),
             M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)"),
-            // Masking is per line: the body of a multi-line key (or certificate) block is a bare base64 line.
-            M("pem body line", @"^(?<secret>[A-Za-z0-9+/]{16,}={0,2})$"),
+            // The body of a multi-line private key block is masked by ConfigNormalizer up to its END line;
+            // certificate bodies are public and kept.
         ],
         ErrorPatterns = [R(@"^\s*Command fail", RegexOptions.Multiline), .. CommonErrors],
     };
