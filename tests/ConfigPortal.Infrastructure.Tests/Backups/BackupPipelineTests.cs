@@ -1,3 +1,4 @@
+using ConfigPortal.Tests.Shared;
 using ConfigPortal.Domain.Audit;
 using ConfigPortal.Domain.Backups;
 using ConfigPortal.Domain.Devices;
