@@ -45,15 +45,16 @@ public sealed class BackupPipeline(
         Tenancy.Tenant tenant;
         await using (var db = await dbFactory.CreateAsync(ct))
         {
-            var loaded = await db.BackupRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
-            if (loaded is null || loaded.IsFinished || loaded.Status != BackupRunStatus.Queued)
+            // Claim the run atomically: a run id queued twice (recovery at start, a second instance) runs once.
+            var startedAt = clock.GetUtcNow().UtcDateTime;
+            var claimed = await db.BackupRuns
+                .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt), ct);
+            if (claimed == 0)
                 return;
-            run = loaded;
+            run = await db.BackupRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
             device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId, ct);
             tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == run.TenantId, ct);
-            run.Status = BackupRunStatus.Collecting;
-            run.StartedAtUtc = clock.GetUtcNow().UtcDateTime;
-            await db.SaveChangesAsync(ct);
         }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = run.CorrelationId, ["RunId"] = run.Id, ["DeviceId"] = device.Id });
         await PublishAsync(run);

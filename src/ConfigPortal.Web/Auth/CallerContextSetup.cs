@@ -33,14 +33,8 @@ public sealed class CallerContextMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext http, CurrentActor actor, ITenantContext tenant)
     {
-        // UseAuthentication only runs the default (cookie) scheme; the API token scheme would otherwise run later, in
-        // UseAuthorization, after this middleware has already set up an anonymous caller (every API call got 403).
-        if (http.User.Identity?.IsAuthenticated != true
-            && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var result = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
-            if (result.Succeeded) http.User = result.Principal;
-        }
+        // Runs after UseAuthorization: the API token scheme authenticates there (endpoint policy), not in
+        // UseAuthentication, so only then is HttpContext.User the token's principal.
         actor.CorrelationId = http.TraceIdentifier;
         CallerContextSetup.Apply(http.User, actor, tenant, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
         if (actor.ClientIp is null) actor.ClientIp = http.Connection.RemoteIpAddress?.ToString();
