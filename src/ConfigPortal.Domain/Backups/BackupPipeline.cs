@@ -224,8 +224,11 @@ public sealed class BackupPipeline(
                 var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == latest.Id, ct);
                 previousText = ContentCodec.Decode(content.Encoding, content.Data);
                 diff = LineDiffer.Diff(previousText, config.Text);
-                snapshot.AddedLines = diff.Added;
-                snapshot.RemovedLines = diff.Removed;
+                // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored unified
+                // diff below is exact, so that patch reproduces the new text.
+                var counted = LineDiffer.Diff(previousText, config.Text, new DiffOptions(IgnoreLines: VendorProfiles.Find(device.Vendor)?.IgnoreFilters));
+                snapshot.AddedLines = counted.Added;
+                snapshot.RemovedLines = counted.Removed;
             }
             db.Snapshots.Add(snapshot);
             await db.SaveChangesAsync(ct);
@@ -244,15 +247,15 @@ public sealed class BackupPipeline(
                     DeviceId = device.Id,
                     FromSnapshotId = latest.Id,
                     ToSnapshotId = snapshot.Id,
-                    AddedLines = diff.Added,
-                    RemovedLines = diff.Removed,
+                    AddedLines = snapshot.AddedLines,
+                    RemovedLines = snapshot.RemovedLines,
                     UnifiedDiff = unified,
                     CreatedAtUtc = now,
                 };
                 db.SnapshotDiffs.Add(sd);
                 await db.SaveChangesAsync(ct);
                 records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
-                    new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = diff.Added, removed = diff.Removed }));
+                    new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
             }
             trackedDevice.LatestSnapshotId = snapshot.Id;
             trackedDevice.SnapshotCount++;
