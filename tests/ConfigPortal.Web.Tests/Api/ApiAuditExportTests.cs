@@ -37,6 +37,28 @@ public sealed class ApiAuditExportTests(PortalFactory portal)
         var result = await OfflineAuditVerifier.VerifyAsync(reader, HasherFromKeyFile(), head, Ct);
         Assert.True(result.Intact, result.Problem);
         Assert.True(result.VerifiedUpTo >= head.Sequence);
+
+        // The same through the command line (`dotnet ConfigPortal.Web.dll verify-audit ...`): intact, then with the tail cut.
+        var dir = Directory.CreateTempSubdirectory("cp-verify-audit-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "export.jsonl");
+            var headFile = Path.Combine(dir, "head.json");
+            var keyFile = Path.Combine(portal.DataDirectory, "audit-chain.key");
+            await File.WriteAllBytesAsync(file, body, Ct);
+            await File.WriteAllBytesAsync(headFile, await headResponse.Content.ReadAsByteArrayAsync(Ct), Ct);
+            Assert.Equal(0, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
+
+            var lines = Encoding.UTF8.GetString(body).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            await File.WriteAllLinesAsync(file, lines.Take((int)head.Sequence - 2), Ct);
+            Assert.Equal(1, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
+            Assert.Equal(2, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file]));
+            Assert.Null(await Operations.TryRunVerifyAuditAsync(["--urls", "http://127.0.0.1:0"]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
