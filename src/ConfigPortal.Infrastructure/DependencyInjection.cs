@@ -104,6 +104,7 @@ public static class DependencyInjection
         services.AddScoped<IAuditService, AuditService>();
         services.AddScoped<AuditQueryService>();
         services.AddScoped<AuditVerifier>();
+        services.AddScoped<AuditExportService>();
         services.AddScoped<TenantAccess>();
 
         // Domain services.

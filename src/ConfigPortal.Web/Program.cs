@@ -2,6 +2,7 @@ using ConfigPortal.Infrastructure;
 using ConfigPortal.Web;
 
 if (await Operations.TryRunHealthProbeAsync(args) is { } probe) return probe;
+if (await Operations.TryRunVerifyAuditAsync(args) is { } verified) return verified;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddInfrastructure();

@@ -101,7 +101,7 @@ public static class WebSetup
         return app;
     }
 
-    /// <summary>Downloads for signed-in users (cookie): raw snapshot and unified diff.</summary>
+    /// <summary>Downloads for signed-in users (cookie): raw snapshot, unified diff, audit exports and the signed chain head.</summary>
     private static void MapDownloads(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/download").RequireAuthorization();
@@ -125,5 +125,24 @@ public static class WebSetup
             catch (NotFoundException) { return Results.NotFound(); }
             catch (AccessDeniedException) { return Results.Forbid(); }
         });
+        // The audit page's export buttons: the grid's filter in the same query parameters as GET /api/v1/audit/export.
+        g.MapGet("/audit.csv", (HttpRequest req, AuditExportService exports, CancellationToken ct) => AuditExportAsync(req, exports, AuditExportFormat.Csv, ct));
+        g.MapGet("/audit.jsonl", (HttpRequest req, AuditExportService exports, CancellationToken ct) => AuditExportAsync(req, exports, AuditExportFormat.JsonLines, ct));
+        g.MapGet("/audit-head.json", async (AuditExportService exports, CancellationToken ct) =>
+        {
+            try { return AuditDownloads.Head(await exports.SignedHeadAsync(ct)); }
+            catch (AccessDeniedException) { return Results.Forbid(); }
+        });
+    }
+
+    private static async Task<IResult> AuditExportAsync(HttpRequest req, AuditExportService exports, AuditExportFormat format, CancellationToken ct)
+    {
+        try
+        {
+            var export = await exports.PrepareAsync(Query.AuditFilter(req), format, ct);
+            return AuditDownloads.Stream(export, ct);
+        }
+        catch (BadApiRequestException ex) { return Results.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }); }
+        catch (AccessDeniedException) { return Results.Forbid(); }
     }
 }

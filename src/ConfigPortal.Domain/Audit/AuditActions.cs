@@ -39,6 +39,7 @@ public static class AuditActions
 
     // Audit itself.
     public const string AuditIntegrityVerified = "audit_integrity_verified";
+    public const string AuditExported = "audit_exported";
 
     // Denials: another tenant's id, an id that does not exist, a role that may not.
     public const string AuthorizationDenied = "authorization_denied";

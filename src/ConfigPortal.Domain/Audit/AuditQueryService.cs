@@ -14,6 +14,8 @@ public sealed record AuditFilter
     public string? Actor { get; init; }
     public int? DeviceId { get; init; }
     public AuditOutcome? Outcome { get; init; }
+    public string? ResourceType { get; init; }
+    public string? ClientIp { get; init; }
     public string? Text { get; init; }
     public string? CorrelationId { get; init; }
     public bool OldestFirst { get; init; }
@@ -77,7 +79,7 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         return await db.AuditEntries.AsNoTracking().Select(e => e.ActorName).Distinct().OrderBy(n => n).Take(500).ToListAsync(ct);
     }
 
-    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f)
+    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f, string? providerName = null)
     {
         if (f.FromUtc is { } from) q = q.Where(e => e.TimestampUtc >= from);
         if (f.ToUtc is { } to) q = q.Where(e => e.TimestampUtc < to);
@@ -89,6 +91,8 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         if (!string.IsNullOrWhiteSpace(f.Actor)) q = q.Where(e => e.ActorName == f.Actor.Trim());
         if (f.DeviceId is { } deviceId) q = q.Where(e => e.DeviceId == deviceId);
         if (f.Outcome is { } outcome) q = q.Where(e => e.Outcome == outcome);
+        if (!string.IsNullOrWhiteSpace(f.ResourceType)) q = q.Where(e => e.ResourceType == f.ResourceType.Trim());
+        if (!string.IsNullOrWhiteSpace(f.ClientIp)) q = q.Where(e => e.ClientIp == f.ClientIp.Trim());
         if (!string.IsNullOrWhiteSpace(f.CorrelationId)) q = q.Where(e => e.CorrelationId == f.CorrelationId.Trim());
         if (!string.IsNullOrWhiteSpace(f.Text))
         {
