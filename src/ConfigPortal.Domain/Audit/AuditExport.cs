@@ -138,7 +138,7 @@ public sealed class AuditExportService(IPortalDbFactory dbFactory, TenantAccess 
             List<AuditExportLine> batch;
             await using (var db = await dbFactory.CreateAsync(ct))
             {
-                var q = AuditQueryService.Apply(db.AuditEntries.AsNoTracking(), filter, db.Database.ProviderName)
+                var q = AuditQueryService.Apply(db, filter)
                     .Where(e => e.TenantId == tenantId && e.Sequence > after && e.Sequence <= upTo);
                 batch = await q.OrderBy(e => e.Sequence).Take(BatchSize).Select(e => new AuditExportLine(
                     e.TenantId, e.Sequence, e.TimestampUtc, e.ActorKind, e.ActorId, e.ActorName, e.Action, e.ResourceType, e.ResourceId,

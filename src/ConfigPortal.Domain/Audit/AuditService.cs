@@ -73,6 +73,9 @@ public sealed class AuditService(
     internal static readonly JsonSerializerOptions DetailsJsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = false,
+        // Keep quotes and non-ASCII readable (\" rather than \u0022) so that the text search finds the words a user
+        // sees. Details are never written into HTML unencoded: pages render them as text, exports re-encode them.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public async Task RecordAsync(AuditRecord record, CancellationToken ct = default)
