@@ -29,7 +29,15 @@ public static class WebSetup
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         services.AddScoped<CircuitHandler, CallerCircuitHandler>();
+        services.Configure<CircuitLimitOptions>(builder.Configuration.GetSection("Security"));
+        services.AddSingleton<CircuitRegistry>();
+        services.AddScoped<CircuitHandler, CircuitLimitHandler>();
+        services.AddSingleton<SessionValidator>();
+        // The sign-in cookie re-checks the security stamp every minute (default 30): a password change, a reset
+        // authenticator or an admin's stamp renewal ends other sessions' plain HTTP requests as fast as circuits.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddScoped<PortalSession>();
+        services.AddScoped<AccountAudit>();
         services.AddScoped<IUserClaimsPrincipalFactory<ApplicationUser>, PortalClaimsPrincipalFactory>();
 
         services.AddAuthentication(o =>
@@ -87,6 +95,7 @@ public static class WebSetup
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
 
         app.UseAuthentication();
+        app.UseMiddleware<ForcedPasswordChangeMiddleware>();
         app.UseAuthorization();
         // After authorization: an endpoint's own scheme (the API's bearer tokens) has set HttpContext.User by then.
         app.UseMiddleware<CallerContextMiddleware>();
