@@ -102,7 +102,9 @@ public static class WebSetup
         app.UseAntiforgery();
 
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The framework would add a second CSP header ("frame-ancestors 'self'"); the portal's own CSP above already
+        // says frame-ancestors 'none', so one header states the whole policy.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapPortalApi();
         app.MapDownloads();
