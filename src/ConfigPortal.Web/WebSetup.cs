@@ -6,6 +6,7 @@ using ConfigPortal.Infrastructure.Persistence;
 using ConfigPortal.Web.Api;
 using ConfigPortal.Web.Auth;
 using ConfigPortal.Web.Components;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
@@ -57,6 +58,19 @@ public static class WebSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // Plain HTTP requests (pages rendered on the server, downloads, account forms) get the circuits' check on
+            // every request: a disabled user, a lost membership of the active tenant or a renewed security stamp
+            // ends the cookie at once, not when it expires.
+            o.Events.OnValidatePrincipal = async ctx =>
+            {
+                await SecurityStampValidator.ValidatePrincipalAsync(ctx);
+                if (ctx.Principal?.Identity?.IsAuthenticated == true &&
+                    !await ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().IsStillValidAsync(ctx.Principal, ctx.HttpContext.RequestAborted))
+                {
+                    ctx.RejectPrincipal();
+                    await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                }
+            };
         });
         services.AddAuthorization();
         services.AddProblemDetails();

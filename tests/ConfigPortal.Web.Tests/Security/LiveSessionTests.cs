@@ -73,6 +73,39 @@ public sealed class LiveSessionTests(PortalFactory portal)
         Assert.True(await ValidAsync(await PrincipalAsync(user)));
     }
 
+    public static TheoryData<string> Revocations => new() { "membership", "disabled", "stamp" };
+
+    [Theory]
+    [MemberData(nameof(Revocations))]
+    public async Task A_signed_in_browser_is_signed_out_on_its_next_request_after_a_revocation(string revocation)
+    {
+        var user = await portal.CreateUserAsync();
+        using var browser = Browser.Open(portal);
+        await browser.SignInOkAsync(user.Email!, SecurityData.StrongPassword);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await browser.Client.GetAsync("/devices", TestContext.Current.CancellationToken)).StatusCode);
+
+        switch (revocation)
+        {
+            case "membership":
+                await portal.SetMembershipAsync(Acme, user.Id, role: null);
+                break;
+            case "disabled":
+                await portal.WithUsersAsync(async users =>
+                {
+                    var u = (await users.FindByIdAsync(user.Id))!;
+                    u.IsDisabled = true;
+                    return await users.UpdateAsync(u);
+                });
+                break;
+            default:
+                await portal.WithUsersAsync(async users => await users.UpdateSecurityStampAsync((await users.FindByIdAsync(user.Id))!));
+                break;
+        }
+
+        var response = await browser.Client.GetAsync("/devices", TestContext.Current.CancellationToken);
+        Assert.StartsWith("/account/login", Browser.Location(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_portal_registers_the_revalidating_provider_and_the_circuit_limit()
     {
