@@ -89,6 +89,7 @@ public static class DependencyInjection
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddPasswordValidator<PortalPasswordValidator>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 

@@ -6,6 +6,7 @@ using ConfigPortal.Infrastructure.Persistence;
 using ConfigPortal.Web.Api;
 using ConfigPortal.Web.Auth;
 using ConfigPortal.Web.Components;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
@@ -29,7 +30,15 @@ public static class WebSetup
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         services.AddScoped<CircuitHandler, CallerCircuitHandler>();
+        services.Configure<CircuitLimitOptions>(builder.Configuration.GetSection("Security"));
+        services.AddSingleton<CircuitRegistry>();
+        services.AddScoped<CircuitHandler, CircuitLimitHandler>();
+        services.AddSingleton<SessionValidator>();
+        // The sign-in cookie re-checks the security stamp every minute (default 30): a password change, a reset
+        // authenticator or an admin's stamp renewal ends other sessions' plain HTTP requests as fast as circuits.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddScoped<PortalSession>();
+        services.AddScoped<AccountAudit>();
         services.AddScoped<IUserClaimsPrincipalFactory<ApplicationUser>, PortalClaimsPrincipalFactory>();
 
         services.AddAuthentication(o =>
@@ -49,6 +58,19 @@ public static class WebSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // Plain HTTP requests (pages rendered on the server, downloads, account forms) get the circuits' check on
+            // every request: a disabled user, a lost membership of the active tenant or a renewed security stamp
+            // ends the cookie at once, not when it expires.
+            o.Events.OnValidatePrincipal = async ctx =>
+            {
+                await SecurityStampValidator.ValidatePrincipalAsync(ctx);
+                if (ctx.Principal?.Identity?.IsAuthenticated == true &&
+                    !await ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().IsStillValidAsync(ctx.Principal, ctx.HttpContext.RequestAborted))
+                {
+                    ctx.RejectPrincipal();
+                    await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                }
+            };
         });
         services.AddAuthorization();
         services.AddProblemDetails();
@@ -87,13 +109,16 @@ public static class WebSetup
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
 
         app.UseAuthentication();
+        app.UseMiddleware<ForcedPasswordChangeMiddleware>();
         app.UseAuthorization();
         // After authorization: an endpoint's own scheme (the API's bearer tokens) has set HttpContext.User by then.
         app.UseMiddleware<CallerContextMiddleware>();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The framework would add a second CSP header ("frame-ancestors 'self'"); the portal's own CSP above already
+        // says frame-ancestors 'none', so one header states the whole policy.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapPortalApi();
         app.MapDownloads();

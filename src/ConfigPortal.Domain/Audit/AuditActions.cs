@@ -18,6 +18,12 @@ public static class AuditActions
     public const string UserSignInFailed = "user_sign_in_failed";
     public const string UserLockedOut = "user_locked_out";
     public const string UserSignedOut = "user_signed_out";
+    public const string TwoFactorSignInFailed = "two_factor_sign_in_failed";
+    public const string PasswordChanged = "password_changed";
+    public const string PasswordChangeFailed = "password_change_failed";
+    public const string TwoFactorEnabled = "two_factor_enabled";
+    public const string TwoFactorDisabled = "two_factor_disabled";
+    public const string RecoveryCodesGenerated = "recovery_codes_generated";
 
     // Devices.
     public const string DeviceCreated = "device_created";

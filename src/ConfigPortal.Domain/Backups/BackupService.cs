@@ -24,6 +24,10 @@ public sealed class BackupService(
     public async Task<TriggerResult> TriggerAsync(int deviceId, BackupTrigger trigger, CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.TriggerBackup, "trigger a backup", ct);
+        // The trigger comes from the caller: an undefined value, or "schedule" from anyone but the scheduler (which
+        // would skip the manual-trigger audit entry and attribute the run to the system), is rejected.
+        if (!Enum.IsDefined(trigger) || (trigger == BackupTrigger.Schedule && actor.Kind != ActorKind.System))
+            throw ValidationException.For("trigger", "Unknown backup trigger.");
         await using var db = await dbFactory.CreateAsync(ct);
         var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct)
             ?? throw await access.NotFoundAsync("device", deviceId, ct);
