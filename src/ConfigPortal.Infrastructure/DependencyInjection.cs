@@ -73,6 +73,7 @@ public static class DependencyInjection
         services.AddScoped<IPortalDbFactory, PortalDbFactory>();
         services.AddSingleton<PlatformQueries>(sp => new PlatformQueries(
             new RootContextFactory(sp, db), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPlatformUsage>(sp => sp.GetRequiredService<PlatformQueries>());
 
         services.AddIdentityCore<ApplicationUser>(o =>
             {
@@ -115,6 +116,13 @@ public static class DependencyInjection
         services.AddScoped<BackupPipeline>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
+        services.AddScoped<DeviceImportService>();
+
+        // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
+        services.AddScoped<IUserDirectory, UserDirectory>();
+        services.AddScoped<TenantUserService>();
+        services.AddScoped<TenantSettingsService>();
+        services.AddScoped<PlatformTenantService>();
 
         // Backups: queue, worker, drivers.
         services.Configure<BackupOptions>(config.GetSection("Backups"));

@@ -1,5 +1,6 @@
 using ConfigPortal.Domain.Audit;
 using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Devices;
 using ConfigPortal.Domain.Snapshots;
 using ConfigPortal.Infrastructure.Identity;
 using ConfigPortal.Infrastructure.Persistence;
@@ -138,6 +139,15 @@ public static class WebSetup
                 return Results.File(System.Text.Encoding.UTF8.GetBytes(s.Text), "text/plain; charset=utf-8", $"{s.DeviceName}-snapshot-{id}.txt");
             }
             catch (NotFoundException) { return Results.NotFound(); }
+            catch (AccessDeniedException) { return Results.Forbid(); }
+        });
+        g.MapGet("/devices.csv", async (DeviceImportService devices, CancellationToken ct) =>
+        {
+            try
+            {
+                var export = await devices.ExportAsync(ct);
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(export.Csv), "text/csv; charset=utf-8", export.FileName);
+            }
             catch (AccessDeniedException) { return Results.Forbid(); }
         });
         g.MapGet("/devices/{deviceId:int}/diff", async (int deviceId, long from, long to, SnapshotService snapshots, CancellationToken ct) =>

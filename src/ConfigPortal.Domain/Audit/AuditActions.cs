@@ -30,6 +30,25 @@ public static class AuditActions
     public const string DeviceUpdated = "device_updated";
     public const string DeviceDisabled = "device_disabled";
     public const string DeviceEnabled = "device_enabled";
+    public const string DevicesImported = "devices_imported";
+    public const string DevicesExported = "devices_exported";
+
+    // Tenant administration (users, roles, settings).
+    public const string UserCreated = "user_created";
+    public const string MemberAdded = "member_added";
+    public const string RoleGranted = "role_granted";
+    public const string RoleRevoked = "role_revoked";
+    public const string MemberRemoved = "member_removed";
+    public const string UserDisabled = "user_disabled";
+    public const string UserEnabled = "user_enabled";
+    public const string TenantSettingsChanged = "tenant_settings_changed";
+
+    // Platform administration (platform chain, tenant id 0, and the tenant's own chain).
+    public const string TenantCreated = "tenant_created";
+    public const string TenantRenamed = "tenant_renamed";
+    public const string TenantSuspended = "tenant_suspended";
+    public const string TenantResumed = "tenant_resumed";
+    public const string PlatformMembershipGranted = "platform_membership_granted";
 
     // Credentials.
     public const string CredentialCreated = "credential_created";

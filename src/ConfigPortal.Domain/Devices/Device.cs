@@ -36,6 +36,8 @@ public enum RunOutcome
 
 public sealed class Device : ITenantOwned
 {
+    public const int MaxGroupLength = 100;
+
     public int Id { get; set; }
     public int TenantId { get; set; }
     public required string Name { get; set; }
@@ -48,6 +50,9 @@ public sealed class Device : ITenantOwned
     public SimulatorBehavior? SimulatorBehavior { get; set; }
     public int? CredentialProfileId { get; set; }
     public bool Enabled { get; set; } = true;
+
+    /// <summary>A free-form group ("core", "branch-north") for filtering and bulk actions; null when ungrouped.</summary>
+    public string? Group { get; set; }
 
     /// <summary>Pinned SSH host key (SHA-256 fingerprint), trusted on first use.</summary>
     public string? HostKeyFingerprint { get; set; }

@@ -24,7 +24,8 @@ public sealed record DeviceListItem(
     RunOutcome? LastRunOutcome,
     string? LastRunMessage,
     int SnapshotCount,
-    long? LatestSnapshotId);
+    long? LatestSnapshotId,
+    string? Group = null);
 
 /// <summary>What the add/edit form submits. Validated by the service, whatever the UI did.</summary>
 public sealed class DeviceInput
@@ -37,9 +38,14 @@ public sealed class DeviceInput
     public SimulatorBehavior? SimulatorBehavior { get; set; }
     public int? CredentialProfileId { get; set; }
     public bool Enabled { get; set; } = true;
+    /// <summary>Optional group; blank means none.</summary>
+    public string? Group { get; set; }
 }
 
 public sealed record DeviceQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Skip = 0, int Take = 25, bool IncludeDisabled = true);
+
+/// <summary>What a bulk action did: how many devices changed (the others already had the value).</summary>
+public sealed record BulkResult(int Requested, int Changed);
 
 public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock)
 {
@@ -57,11 +63,13 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var s = query.Search.Trim();
-            q = q.Where(d => d.Name.Contains(s) || d.Address.Contains(s) || d.Vendor.Contains(s));
+            q = q.Where(d => d.Name.Contains(s) || d.Address.Contains(s) || d.Vendor.Contains(s) || (d.Group != null && d.Group.Contains(s)));
         }
         var total = await q.CountAsync(ct);
         q = (query.SortBy?.ToLowerInvariant(), query.Descending) switch
         {
+            ("group", false) => q.OrderBy(d => d.Group).ThenBy(d => d.Name),
+            ("group", true) => q.OrderByDescending(d => d.Group).ThenBy(d => d.Name),
             ("address", false) => q.OrderBy(d => d.Address),
             ("address", true) => q.OrderByDescending(d => d.Address),
             ("vendor" or "vendorname", false) => q.OrderBy(d => d.Vendor).ThenBy(d => d.Name),
@@ -96,7 +104,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         return new DeviceInput
         {
             Name = d.Name, Address = d.Address, Port = d.Port, Vendor = d.Vendor, Driver = d.Driver,
-            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileId = d.CredentialProfileId, Enabled = d.Enabled,
+            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileId = d.CredentialProfileId, Enabled = d.Enabled, Group = d.Group,
         };
     }
 
@@ -117,6 +125,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
             SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
             CredentialProfileId = input.CredentialProfileId,
             Enabled = input.Enabled,
+            Group = NormalizeGroup(input.Group),
             CreatedAtUtc = now,
             UpdatedAtUtc = now,
         };
@@ -131,7 +140,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
             ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
             DeviceId = device.Id,
             DeviceName = device.Name,
-            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled },
+            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled, device.Group },
         }], ct);
         await tx.CommitAsync(ct);
         return device.Id;
@@ -160,6 +169,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
         Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
         Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
+        Set("group", device.Group, NormalizeGroup(input.Group), v => device.Group = v);
         if (changes.Count == 0) return;
         device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
 
@@ -190,6 +200,30 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
 
     private static async Task ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
     {
+        var errors = ValidateFields(input);
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+            list.Add(message);
+        }
+        var name = input.Name?.Trim() ?? "";
+
+        if (input.CredentialProfileId is { } credId && !await db.CredentialProfiles.AnyAsync(c => c.Id == credId, ct))
+            Add(nameof(DeviceInput.CredentialProfileId), "Choose a credential profile of this tenant.");
+
+        if (name.Length > 0 && await db.Devices.AnyAsync(d => d.Name == name && d.Id != (existingId ?? 0), ct))
+            Add(nameof(DeviceInput.Name), $"A device named '{name}' already exists.");
+
+        if (errors.Count > 0)
+            throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    }
+
+    /// <summary>
+    /// The rules that need no database: the same for the add/edit form and for every row of a CSV import.
+    /// Keys are <see cref="DeviceInput"/> property names.
+    /// </summary>
+    public static Dictionary<string, List<string>> ValidateFields(DeviceInput input)
+    {
         var errors = new Dictionary<string, List<string>>();
         void Add(string field, string message)
         {
@@ -209,15 +243,83 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         if (VendorProfiles.Find(input.Vendor ?? "") is null) Add(nameof(DeviceInput.Vendor), "Choose a vendor from the list.");
         if (!Enum.IsDefined(input.Driver)) Add(nameof(DeviceInput.Driver), "Choose a driver from the list.");
         if (input.SimulatorBehavior is { } b && !Enum.IsDefined(b)) Add(nameof(DeviceInput.SimulatorBehavior), "Choose a behaviour from the list.");
+        if (GroupError(input.Group) is { } groupError) Add(nameof(DeviceInput.Group), groupError);
+        return errors;
+    }
 
-        if (input.CredentialProfileId is { } credId && !await db.CredentialProfiles.AnyAsync(c => c.Id == credId, ct))
-            Add(nameof(DeviceInput.CredentialProfileId), "Choose a credential profile of this tenant.");
+    /// <summary>Null when the group is acceptable (blank means none).</summary>
+    public static string? GroupError(string? group)
+    {
+        var g = group?.Trim() ?? "";
+        if (g.Length > Device.MaxGroupLength) return $"Group must be at most {Device.MaxGroupLength} characters.";
+        if (g.Any(char.IsControl)) return "Group must not contain control characters.";
+        return null;
+    }
 
-        if (name.Length > 0 && await db.Devices.AnyAsync(d => d.Name == name && d.Id != (existingId ?? 0), ct))
-            Add(nameof(DeviceInput.Name), $"A device named '{name}' already exists.");
+    public static string? NormalizeGroup(string? group) => string.IsNullOrWhiteSpace(group) ? null : group.Trim();
 
-        if (errors.Count > 0)
-            throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    /// <summary>Enables or disables several devices; one audit entry per device that changed.</summary>
+    public Task<BulkResult> SetEnabledManyAsync(IReadOnlyCollection<int> ids, bool enabled, CancellationToken ct = default) =>
+        BulkUpdateAsync(ids, enabled ? "enable devices" : "disable devices",
+            d => d.Enabled == enabled ? null : ("enabled", d.Enabled, enabled, () => d.Enabled = enabled),
+            enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled, ct);
+
+    /// <summary>Moves several devices into a group (blank: out of any group); one audit entry per device that changed.</summary>
+    public async Task<BulkResult> MoveToGroupAsync(IReadOnlyCollection<int> ids, string? group, CancellationToken ct = default)
+    {
+        if (GroupError(group) is { } error)
+        {
+            await access.DemandAsync(Permission.ManageDevices, "move devices to a group", ct);
+            throw ValidationException.For(nameof(DeviceInput.Group), error);
+        }
+        var g = NormalizeGroup(group);
+        return await BulkUpdateAsync(ids, "move devices to a group",
+            d => d.Group == g ? null : ("group", d.Group, g, () => d.Group = g),
+            AuditActions.DeviceUpdated, ct);
+    }
+
+    public const int MaxBulkDevices = 1000;
+
+    private async Task<BulkResult> BulkUpdateAsync(IReadOnlyCollection<int> ids, string operation,
+        Func<Device, (string Field, object? Before, object? After, Action Apply)?> change, string action, CancellationToken ct)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, operation, ct);
+        var distinct = (ids ?? []).Distinct().ToList();
+        if (distinct.Count == 0) throw ValidationException.For("ids", "Select at least one device.");
+        if (distinct.Count > MaxBulkDevices) throw ValidationException.For("ids", $"Select at most {MaxBulkDevices} devices at a time.");
+
+        await using var db = await dbFactory.CreateAsync(ct);
+        var devices = await db.Devices.Where(d => distinct.Contains(d.Id)).ToListAsync(ct);
+        // Every id is untrusted: one that the tenant does not hold fails the whole action (and is audited).
+        var missing = distinct.Except(devices.Select(d => d.Id)).ToList();
+        if (missing.Count > 0)
+            throw await access.NotFoundAsync("device", missing[0], ct);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var records = new List<AuditRecord>();
+        foreach (var d in devices.OrderBy(d => d.Name))
+        {
+            if (change(d) is not { } c) continue;
+            c.Apply();
+            d.UpdatedAtUtc = now;
+            records.Add(new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = action,
+                ResourceType = "device",
+                ResourceId = d.Id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = d.Id,
+                DeviceName = d.Name,
+                Details = new { bulk = true, changes = new Dictionary<string, object> { [c.Field] = new { before = c.Before, after = c.After } } },
+            });
+        }
+        if (records.Count == 0) return new BulkResult(distinct.Count, 0);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, records, ct);
+        await tx.CommitAsync(ct);
+        return new BulkResult(distinct.Count, records.Count);
     }
 
     public static bool IsValidAddress(string address)
@@ -233,5 +335,5 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     }
 
     private static DeviceListItem ToItem(Device d) => new(d.Id, d.Name, d.Vendor, VendorProfiles.Find(d.Vendor)?.DisplayName ?? d.Vendor,
-        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId);
+        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId, d.Group);
 }

@@ -354,6 +354,10 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<string>("HostKeyFingerprint")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");

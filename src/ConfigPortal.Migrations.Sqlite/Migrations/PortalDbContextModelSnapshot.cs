@@ -338,6 +338,10 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HostKeyFingerprint")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");

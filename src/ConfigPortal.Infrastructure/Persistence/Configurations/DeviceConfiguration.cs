@@ -15,6 +15,7 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.Vendor).HasMaxLength(40).IsRequired();
         b.Property(d => d.HostKeyFingerprint).HasMaxLength(128);
         b.Property(d => d.LastRunMessage).HasMaxLength(500);
+        b.Property(d => d.Group).HasMaxLength(Device.MaxGroupLength);
         b.HasIndex(d => new { d.TenantId, d.Name }).IsUnique();
         b.HasIndex(d => new { d.TenantId, d.LastRunAtUtc });
         b.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
