@@ -22,10 +22,11 @@ public static class RolesDoc
         ["View devices"] = Permission.ViewDevices,
         ["View snapshots and diffs"] = Permission.ViewConfigs,
         ["Trigger a backup"] = Permission.TriggerBackup,
-        ["Add / edit / disable devices, credential profiles"] = Permission.ManageDevices,
+        ["Add / edit / disable devices, credential profiles, CSV import / export, bulk actions"] = Permission.ManageDevices,
         ["Read the audit log"] = Permission.ViewAudit,
         ["Manage API tokens"] = Permission.ManageApiTokens,
         ["Manage users"] = Permission.ManageUsers,
+        ["Tenant settings (secret masking)"] = Permission.ManageSettings,
     };
 
     public sealed record Matrix(IReadOnlyDictionary<TenantRole, Permission> Roles, IReadOnlyDictionary<ApiTokenScopes, Permission> Scopes);
@@ -124,6 +125,25 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         // The device's own values: passes the gate and changes nothing.
         ["DeviceService.UpdateAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).UpdateAsync(f.Device, f.DeviceAsIs)),
         ["DeviceService.SetEnabledAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).SetEnabledAsync(f.Device, f.DeviceAsIs.Enabled)),
+        ["DeviceService.SetEnabledManyAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).SetEnabledManyAsync([f.Device], f.DeviceAsIs.Enabled)),
+        ["DeviceService.MoveToGroupAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).MoveToGroupAsync([f.Device], f.DeviceAsIs.Group)),
+        ["DeviceImportService.PreviewAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceImportService>(s).PreviewAsync("name,address,port,vendor\nmatrix-preview,192.0.2.40,22,cisco_ios\n")),
+        // A file with a bad row: passes the gate and imports nothing.
+        ["DeviceImportService.ImportAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceImportService>(s).ImportAsync("name,address,port,vendor\n,not an address,0,nope\n", "matrix.csv")),
+        ["DeviceImportService.ExportAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceImportService>(s).ExportAsync()),
+        ["TenantUserService.ListAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).ListAsync()),
+        ["TenantUserService.CreateUserAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).CreateUserAsync(new NewUserInput
+        {
+            Email = Unique("matrix") + "@acme.example", DisplayName = "Matrix User", Role = TenantRole.Auditor,
+        })),
+        ["TenantUserService.AddExistingUserAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).AddExistingUserAsync(Unique("nobody") + "@nowhere.example", TenantRole.Auditor)),
+        ["TenantUserService.ChangeRoleAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).ChangeRoleAsync(Missing, TenantRole.Auditor)),
+        ["TenantUserService.RemoveMemberAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).RemoveMemberAsync(Missing)),
+        ["TenantUserService.DisableUserAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).DisableUserAsync(Missing)),
+        ["TenantUserService.EnableUserAsync"] = new(Permission.ManageUsers, (s, f) => S<TenantUserService>(s).EnableUserAsync(Missing)),
+        ["TenantSettingsService.GetAsync"] = new(Permission.ManageSettings, (s, f) => S<TenantSettingsService>(s).GetAsync()),
+        // The current value again: passes the gate and changes nothing.
+        ["TenantSettingsService.UpdateAsync"] = new(Permission.ManageSettings, (s, f) => S<TenantSettingsService>(s).UpdateAsync(new TenantSettingsInput { SecretMaskingEnabled = true })),
         ["CredentialProfileService.ListAsync"] = new(Permission.ViewDevices, (s, f) => S<CredentialProfileService>(s).ListAsync()),
         ["CredentialProfileService.CreateAsync"] = new(Permission.ManageDevices, (s, f) => S<CredentialProfileService>(s).CreateAsync(new CredentialProfileInput
         {
@@ -159,6 +179,7 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
     [
         typeof(DeviceService), typeof(CredentialProfileService), typeof(SnapshotService), typeof(BackupService),
         typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(ApiTokenService),
+        typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
     ];
 
     private static readonly string[] Callers = ["Auditor", "Operator", "TenantAdmin", "no-membership", "api:read", "api:backup", "api:admin"];
