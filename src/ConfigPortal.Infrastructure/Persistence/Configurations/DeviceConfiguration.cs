@@ -16,7 +16,11 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.HostKeyFingerprint).HasMaxLength(128);
         b.Property(d => d.LastRunMessage).HasMaxLength(500);
         b.HasIndex(d => new { d.TenantId, d.Name }).IsUnique();
+        // One index per sortable grid column (name is the unique index above).
+        b.HasIndex(d => new { d.TenantId, d.Address });
+        b.HasIndex(d => new { d.TenantId, d.Vendor, d.Name });
         b.HasIndex(d => new { d.TenantId, d.LastRunAtUtc });
+        b.HasIndex(d => new { d.TenantId, d.SnapshotCount });
         b.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<CredentialProfile>().WithMany().HasForeignKey(d => d.CredentialProfileId).OnDelete(DeleteBehavior.Restrict);
     }
