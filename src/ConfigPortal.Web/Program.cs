@@ -4,13 +4,22 @@ using ConfigPortal.Web;
 if (await Operations.TryRunHealthProbeAsync(args) is { } probe) return probe;
 
 var builder = WebApplication.CreateBuilder(args);
+var role = PortalRoles.Resolve(builder.Configuration);
+builder.ApplyDefaults(role);
 builder.AddInfrastructure();
-builder.AddPortalWeb();
+if (role == PortalRole.Worker)
+    builder.AddPortalWorker();
+else
+    builder.AddPortalWeb();
+builder.AddPortalTelemetry(role.ToString().ToLowerInvariant());
 
 var app = builder.Build();
 await app.InitializePortalAsync(args);
 if (await Operations.TryBootstrapAdminAsync(app, args) is { } exitCode) return exitCode;
-app.UsePortal();
+if (role == PortalRole.Worker)
+    app.UsePortalWorker();
+else
+    app.UsePortal();
 await app.RunAsync();
 return 0;
 

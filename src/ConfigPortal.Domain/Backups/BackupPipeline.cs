@@ -56,7 +56,9 @@ public sealed class BackupPipeline(
             device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId, ct);
             tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == run.TenantId, ct);
         }
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = run.CorrelationId, ["RunId"] = run.Id, ["DeviceId"] = device.Id });
+        // A message-template scope: structured (CorrelationId, RunId, DeviceId properties in JSON logs) and readable
+        // as text in the simple console formatter (a dictionary scope prints as its type name there).
+        using var scope = logger.BeginScope("Backup run {RunId} of device {DeviceId}, correlation {CorrelationId}", run.Id, device.Id, run.CorrelationId);
         await PublishAsync(run);
 
         NormalizedConfig config;
