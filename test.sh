@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ConfigPortal's one test command (the README's; .ci/run calls exactly this script).
 #  1. makes sure the system packages the tests use are there: chromium (browser test), openssh-server (SSH device
-#     tests), patch (unified diff round trip), sqlite3; as root on Debian it installs the missing ones with apt-get,
+#     tests), patch (unified diff round trip), sqlite3, docker-compose (offline compose validation); as root on Debian it installs the missing ones with apt-get,
 #     otherwise it names them and stops;
 #  2. restores the .NET tools and builds the solution once (Release);
-#  3. checks that both EF Core migration sets (SQLite, SQL Server) are in step with the model;
+#  3. checks that both EF Core migration sets (SQLite, SQL Server) are in step with the model, that the committed
+#     idempotent SQL Server script (docker/sql/configportal.sql) is the one the migrations generate, that the compose
+#     file validates offline (docker-compose v1 `config`) and that `dotnet publish` (what the Dockerfile copies)
+#     succeeds; each counts as one check in the totals;
 #  4. runs every test project under tests/ (not the benchmarks) on Microsoft.Testing.Platform, keeps going when one
 #     fails, and ends with the line "N passed, N failed". Exit status: 0 only when nothing failed.
 # Logs of each step: artifacts/test-logs/.
@@ -23,12 +26,13 @@ missing=()
 [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
 command -v patch >/dev/null 2>&1 || missing+=(patch)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 && -f /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; then
         echo "== Installing missing system packages: ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update
-        apt-get install -y "${missing[@]}"
+        apt-get install -y --no-install-recommends "${missing[@]}"
     else
         echo "The tests need these system packages, which are missing: ${missing[*]}" >&2
         echo "Install them (Debian: sudo apt-get install -y ${missing[*]}) or run ./test.sh as root on Debian." >&2
@@ -71,6 +75,47 @@ for provider in Sqlite SqlServer; do
         failed=$((failed + 1))
     fi
 done
+
+# The idempotent SQL Server script for DBAs: regenerated to a temp file and compared with the committed one.
+echo "== dotnet ef migrations script --idempotent (SqlServer) vs docker/sql/configportal.sql"
+sql_tmp="$ef_data/configportal.sql"
+if dotnet ef migrations script --idempotent \
+    --project src/ConfigPortal.Migrations.SqlServer --startup-project src/ConfigPortal.Web \
+    --configuration Release --no-build -o "$sql_tmp" \
+    -- --provider SqlServer --Database:DataDirectory "$ef_data" >"$logs/sql-script.log" 2>&1 \
+    && diff -u --strip-trailing-cr docker/sql/configportal.sql "$sql_tmp" >>"$logs/sql-script.log" 2>&1; then
+    echo "docker/sql/configportal.sql is current."
+    passed=$((passed + 1))
+else
+    tail -n 40 "$logs/sql-script.log"
+    problems+=("docker/sql/configportal.sql is not the script of the current migrations (regenerate: dotnet ef migrations script --idempotent --project src/ConfigPortal.Migrations.SqlServer --startup-project src/ConfigPortal.Web -o docker/sql/configportal.sql -- --provider SqlServer)")
+    failed=$((failed + 1))
+fi
+
+# Compose file, validated offline (no Docker engine here): unknown keys, bad types, missing variables.
+echo "== docker-compose --env-file docker/.env.example -f docker/compose.yaml config -q"
+if docker-compose --env-file docker/.env.example -f docker/compose.yaml config -q >"$logs/compose.log" 2>&1 \
+    && docker-compose --env-file docker/.env.example -f docker/compose.yaml --profile scale config -q >>"$logs/compose.log" 2>&1; then
+    echo "docker/compose.yaml is valid (default and scale profiles)."
+    passed=$((passed + 1))
+else
+    cat "$logs/compose.log"
+    problems+=("docker/compose.yaml does not validate (log: $logs/compose.log)")
+    failed=$((failed + 1))
+fi
+
+# The publish output the Dockerfile copies into the runtime image.
+echo "== dotnet publish src/ConfigPortal.Web -c Release"
+publish_dir="$ef_data/publish"
+if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" >"$logs/publish.log" 2>&1 \
+    && [[ -f "$publish_dir/ConfigPortal.Web.dll" && -f "$publish_dir/ConfigPortal.Migrations.SqlServer.dll" ]]; then
+    echo "publish output complete ($(find "$publish_dir" -type f | wc -l) files)."
+    passed=$((passed + 1))
+else
+    tail -n 40 "$logs/publish.log"
+    problems+=("dotnet publish src/ConfigPortal.Web failed (log: $logs/publish.log)")
+    failed=$((failed + 1))
+fi
 
 # --- 4. Test projects ----------------------------------------------------------------------------------------------
 # Microsoft.Testing.Platform prints its summary as "total: N" / "failed: F" / "succeeded: S" (one per line here, or on

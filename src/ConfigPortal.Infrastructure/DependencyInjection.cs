@@ -129,11 +129,17 @@ public static class DependencyInjection
         services.Configure<SimulatorOptions>(config.GetSection("Simulator"));
         services.AddSingleton<BackupNotifier>();
         services.AddSingleton<BackupQueue>();
-        services.AddSingleton<IBackupQueue>(sp => sp.GetRequiredService<BackupQueue>());
+        var runWorker = config.GetValue("Backups:RunWorker", true);
+        if (runWorker)
+            services.AddSingleton<IBackupQueue>(sp => sp.GetRequiredService<BackupQueue>());
+        else
+            services.AddSingleton<IBackupQueue, DatabaseOnlyBackupQueue>();
         services.AddSingleton<IDeviceCollector, SimulatedDeviceCollector>();
         services.Configure<SshCollectorOptions>(config.GetSection("Ssh"));
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
-        services.AddHostedService<BackupWorker>();
+        if (runWorker)
+            services.AddHostedService<BackupWorker>();
+        services.AddSingleton<Telemetry.BackupGauges>();
 
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<DatabaseInitializer>();

@@ -76,7 +76,27 @@ public static class WebSetup
         services.AddAuthorization();
         services.AddProblemDetails();
         services.AddPortalHealthChecks();
+        services.AddPortalOpenApi();
         return builder;
+    }
+
+    /// <summary>The worker role: the backup worker (from AddInfrastructure) and health checks; no UI, no API.</summary>
+    public static IHostApplicationBuilder AddPortalWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(); // Identity's sign-in services resolve the scheme provider; no scheme is used
+        builder.Services.AddPortalHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The worker role's endpoints: /health/live, /health/ready, /health and (when enabled) /metrics.</summary>
+    public static WebApplication UsePortalWorker(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+            app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.MapPortalHealth();
+        app.MapPortalTelemetry();
+        return app;
     }
 
     /// <summary>Migrations, and the demo when not in Production (or with --seed-demo).</summary>
@@ -100,7 +120,10 @@ public static class WebSetup
             h.XContentTypeOptions = "nosniff";
             h["Referrer-Policy"] = "same-origin";
             h.XFrameOptions = "DENY";
-            h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+            // Strict everywhere; the API reference page alone runs the inline bootstrap script of Scalar.
+            h.ContentSecurityPolicy = ctx.Request.Path.StartsWithSegments(ApiReference.PagePath)
+                ? ApiReference.PageContentSecurityPolicy
+                : "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next();
         });
 
@@ -124,6 +147,8 @@ public static class WebSetup
         app.MapPortalApi();
         app.MapDownloads();
         app.MapPortalHealth();
+        app.MapPortalTelemetry();
+        app.MapPortalOpenApi();
         return app;
     }
 

@@ -82,10 +82,10 @@ public sealed class AuditService(
     {
         try
         {
+            // AppendAsync never throws: when it fails it has rolled back to its savepoint, and committing the
+            // then empty transaction changes nothing.
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-            await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            if (await AppendAsync(db, [record], CancellationToken.None))
-                await tx.CommitAsync(CancellationToken.None);
+            await db.ExecuteInTransactionAsync(ct => AppendAsync(db, [record], ct), CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -49,33 +49,40 @@ public sealed class CredentialProfileService(IPortalDbFactory dbFactory, TenantA
             errors[nameof(input.Name)] = [$"A credential profile named '{name}' already exists."];
         if (errors.Count > 0) throw new ValidationException(errors);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var profile = new CredentialProfile
+        // Encrypted before the transaction: the first use of the key ring may write a new key through another
+        // context, which must not wait on this transaction's write lock (SQLite).
+        var protectedPassword = Protect(grant.TenantId, input.Password);
+        var protectedPrivateKey = Protect(grant.TenantId, input.PrivateKey);
+        var protectedPassphrase = Protect(grant.TenantId, input.Passphrase);
+        var protectedEnableSecret = Protect(grant.TenantId, input.EnableSecret);
+        return await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Name = name,
-            Username = username,
-            ProtectedPassword = Protect(grant.TenantId, input.Password),
-            ProtectedPrivateKey = Protect(grant.TenantId, input.PrivateKey),
-            ProtectedPassphrase = Protect(grant.TenantId, input.Passphrase),
-            ProtectedEnableSecret = Protect(grant.TenantId, input.EnableSecret),
-            CreatedAtUtc = now,
-            UpdatedAtUtc = now,
-        };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.CredentialProfiles.Add(profile);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = AuditActions.CredentialCreated,
-            ResourceType = "credential_profile",
-            ResourceId = profile.Id.ToString(CultureInfo.InvariantCulture),
-            // Which secrets are set, never their values.
-            Details = new { profile.Name, profile.Username, password = profile.ProtectedPassword != null, privateKey = profile.ProtectedPrivateKey != null, enableSecret = profile.ProtectedEnableSecret != null },
-        }], ct);
-        await tx.CommitAsync(ct);
-        return profile.Id;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var profile = new CredentialProfile
+            {
+                TenantId = grant.TenantId,
+                Name = name,
+                Username = username,
+                ProtectedPassword = protectedPassword,
+                ProtectedPrivateKey = protectedPrivateKey,
+                ProtectedPassphrase = protectedPassphrase,
+                ProtectedEnableSecret = protectedEnableSecret,
+                CreatedAtUtc = now,
+                UpdatedAtUtc = now,
+            };
+            db.CredentialProfiles.Add(profile);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.CredentialCreated,
+                ResourceType = "credential_profile",
+                ResourceId = profile.Id.ToString(CultureInfo.InvariantCulture),
+                // Which secrets are set, never their values.
+                Details = new { profile.Name, profile.Username, password = profile.ProtectedPassword != null, privateKey = profile.ProtectedPrivateKey != null, enableSecret = profile.ProtectedEnableSecret != null },
+            }], ct);
+            return profile.Id;
+        }, ct);
     }
 
     private string? Protect(int tenantId, string? value) => string.IsNullOrEmpty(value) ? null : protector.Protect(tenantId, value);

@@ -113,82 +113,87 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         var grant = await access.DemandAsync(Permission.ManageDevices, "add devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
         await ValidateAsync(db, input, existingId: null, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var device = new Device
+        return await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Name = input.Name.Trim(),
-            Address = input.Address.Trim(),
-            Port = input.Port,
-            Vendor = input.Vendor,
-            Driver = input.Driver,
-            SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
-            CredentialProfileId = input.CredentialProfileId,
-            Enabled = input.Enabled,
-            Group = NormalizeGroup(input.Group),
-            CreatedAtUtc = now,
-            UpdatedAtUtc = now,
-        };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Devices.Add(device);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = AuditActions.DeviceCreated,
-            ResourceType = "device",
-            ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
-            DeviceId = device.Id,
-            DeviceName = device.Name,
-            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled, device.Group },
-        }], ct);
-        await tx.CommitAsync(ct);
-        return device.Id;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var device = new Device
+            {
+                TenantId = grant.TenantId,
+                Name = input.Name.Trim(),
+                Address = input.Address.Trim(),
+                Port = input.Port,
+                Vendor = input.Vendor,
+                Driver = input.Driver,
+                SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
+                CredentialProfileId = input.CredentialProfileId,
+                Enabled = input.Enabled,
+                Group = NormalizeGroup(input.Group),
+                CreatedAtUtc = now,
+                UpdatedAtUtc = now,
+            };
+            db.Devices.Add(device);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.DeviceCreated,
+                ResourceType = "device",
+                ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = device.Id,
+                DeviceName = device.Name,
+                Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled, device.Group },
+            }], ct);
+            return device.Id;
+        }, ct);
     }
 
     public async Task UpdateAsync(int id, DeviceInput input, CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "edit devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
-            ?? throw await access.NotFoundAsync("device", id, ct);
+        // The denial of a missing id is audited in its own transaction: checked before this one opens.
+        if (!await db.Devices.AnyAsync(d => d.Id == id, ct))
+            throw await access.NotFoundAsync("device", id, ct);
         await ValidateAsync(db, input, existingId: id, ct);
-
-        var changes = new Dictionary<string, object?[]>();
-        void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
+        // One retriable unit: each attempt reloads the device and applies the input to it.
+        await db.ExecuteInTransactionAsync(async ct =>
         {
-            if (EqualityComparer<T>.Default.Equals(oldValue, newValue)) return;
-            changes[field] = [oldValue, newValue];
-            apply(newValue);
-        }
-        Set("name", device.Name, input.Name.Trim(), v => device.Name = v);
-        Set("address", device.Address, input.Address.Trim(), v => device.Address = v);
-        Set("port", device.Port, input.Port, v => device.Port = v);
-        Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
-        Set("driver", device.Driver, input.Driver, v => device.Driver = v);
-        Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
-        Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
-        Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
-        Set("group", device.Group, NormalizeGroup(input.Group), v => device.Group = v);
-        if (changes.Count == 0) return;
-        device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+            var device = await db.Devices.SingleAsync(d => d.Id == id, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        var action = changes.Count == 1 && changes.ContainsKey("enabled")
-            ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
-            : AuditActions.DeviceUpdated;
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = action,
-            ResourceType = "device",
-            ResourceId = id.ToString(CultureInfo.InvariantCulture),
-            DeviceId = id,
-            DeviceName = device.Name,
-            Details = new { changes = changes.ToDictionary(c => c.Key, c => new { before = c.Value[0], after = c.Value[1] }) },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var changes = new Dictionary<string, object?[]>();
+            void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
+            {
+                if (EqualityComparer<T>.Default.Equals(oldValue, newValue)) return;
+                changes[field] = [oldValue, newValue];
+                apply(newValue);
+            }
+            Set("name", device.Name, input.Name.Trim(), v => device.Name = v);
+            Set("address", device.Address, input.Address.Trim(), v => device.Address = v);
+            Set("port", device.Port, input.Port, v => device.Port = v);
+            Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
+            Set("driver", device.Driver, input.Driver, v => device.Driver = v);
+            Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
+            Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
+            Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
+            Set("group", device.Group, NormalizeGroup(input.Group), v => device.Group = v);
+            if (changes.Count == 0) return;
+            device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+
+            await db.SaveChangesAsync(ct);
+            var action = changes.Count == 1 && changes.ContainsKey("enabled")
+                ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
+                : AuditActions.DeviceUpdated;
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = action,
+                ResourceType = "device",
+                ResourceId = id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = id,
+                DeviceName = device.Name,
+                Details = new { changes = changes.ToDictionary(c => c.Key, c => new { before = c.Value[0], after = c.Value[1] }) },
+            }], ct);
+        }, ct);
     }
 
     public async Task SetEnabledAsync(int id, bool enabled, CancellationToken ct = default)

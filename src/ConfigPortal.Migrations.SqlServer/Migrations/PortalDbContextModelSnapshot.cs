@@ -201,6 +201,8 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
+                    b.HasIndex("TenantId", "Outcome", "Sequence");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -410,10 +412,16 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("CredentialProfileId");
 
+                    b.HasIndex("TenantId", "Address");
+
                     b.HasIndex("TenantId", "LastRunAtUtc");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
                 });

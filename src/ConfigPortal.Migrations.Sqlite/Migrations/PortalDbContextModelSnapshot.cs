@@ -192,6 +192,8 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
+                    b.HasIndex("TenantId", "Outcome", "Sequence");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -394,10 +396,16 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CredentialProfileId");
 
+                    b.HasIndex("TenantId", "Address");
+
                     b.HasIndex("TenantId", "LastRunAtUtc");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
                 });
