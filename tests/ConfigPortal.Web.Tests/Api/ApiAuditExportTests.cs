@@ -47,13 +47,13 @@ public sealed class ApiAuditExportTests(PortalFactory portal)
             var keyFile = Path.Combine(portal.DataDirectory, "audit-chain.key");
             await File.WriteAllBytesAsync(file, body, Ct);
             await File.WriteAllBytesAsync(headFile, await headResponse.Content.ReadAsByteArrayAsync(Ct), Ct);
-            Assert.Equal(0, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
+            Assert.Equal(0, await global::ConfigPortal.Web.Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
 
             var lines = Encoding.UTF8.GetString(body).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             await File.WriteAllLinesAsync(file, lines.Take((int)head.Sequence - 2), Ct);
-            Assert.Equal(1, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
-            Assert.Equal(2, await Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file]));
-            Assert.Null(await Operations.TryRunVerifyAuditAsync(["--urls", "http://127.0.0.1:0"]));
+            Assert.Equal(1, await global::ConfigPortal.Web.Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file, "--key-file", keyFile, "--head", headFile]));
+            Assert.Equal(2, await global::ConfigPortal.Web.Operations.TryRunVerifyAuditAsync(["verify-audit", "--file", file]));
+            Assert.Null(await global::ConfigPortal.Web.Operations.TryRunVerifyAuditAsync(["--urls", "http://127.0.0.1:0"]));
         }
         finally
         {
