@@ -718,3 +718,49 @@ END;
 COMMIT;
 GO
 
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128115704_AuditFullText'
+)
+BEGIN
+    IF FULLTEXTSERVICEPROPERTY('IsFullTextInstalled') = 1
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM sys.fulltext_catalogs WHERE name = 'ConfigPortalAudit')
+            EXEC('CREATE FULLTEXT CATALOG ConfigPortalAudit');
+        IF NOT EXISTS (SELECT 1 FROM sys.fulltext_indexes WHERE object_id = OBJECT_ID('dbo.AuditEntries'))
+            EXEC('CREATE FULLTEXT INDEX ON dbo.AuditEntries(DetailsJson, ActorName, DeviceName) KEY INDEX PK_AuditEntries ON ConfigPortalAudit WITH CHANGE_TRACKING AUTO');
+    END
+END;
+GO
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128115704_AuditFullText'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128115704_AuditFullText', N'10.0.15');
+END;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128115952_AdminFeatures'
+)
+BEGIN
+    ALTER TABLE [Devices] ADD [Group] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128115952_AdminFeatures'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128115952_AdminFeatures', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

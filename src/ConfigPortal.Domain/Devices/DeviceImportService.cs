@@ -58,70 +58,72 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
         var grant = await access.DemandAsync(Permission.ManageDevices, "import devices", ct);
         var source = CleanFileName(fileName);
         await using var db = await dbFactory.CreateAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var (preview, inputs) = await ValidateAsync(db, csv, ct);
-        if (!preview.CanImport)
+        // One retriable unit: validation, inserts and the audit entry see the same database state.
+        return await db.ExecuteInTransactionAsync(async ct =>
         {
-            var messages = preview.FileErrors.ToList();
-            if (preview.BadRows > 0) messages.Add($"{preview.BadRows} row(s) have problems; nothing was imported.");
-            if (messages.Count == 0) messages.Add("The file has no devices.");
-            throw new ValidationException(new Dictionary<string, string[]> { ["file"] = messages.ToArray() });
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var devices = inputs.Select(i => new Device
-        {
-            TenantId = grant.TenantId,
-            Name = i.Name.Trim(),
-            Address = i.Address.Trim(),
-            Port = i.Port,
-            Vendor = i.Vendor,
-            Driver = i.Driver,
-            CredentialProfileId = i.CredentialProfileId,
-            Enabled = true,
-            Group = DeviceService.NormalizeGroup(i.Group),
-            CreatedAtUtc = now,
-            UpdatedAtUtc = now,
-        }).ToList();
-        progress?.Report(new ImportProgress(0, devices.Count));
-        try
-        {
-            for (var i = 0; i < devices.Count; i += BatchSize)
+            var (preview, inputs) = await ValidateAsync(db, csv, ct);
+            if (!preview.CanImport)
             {
-                db.Devices.AddRange(devices.Skip(i).Take(BatchSize));
-                await db.SaveChangesAsync(ct);
-                progress?.Report(new ImportProgress(Math.Min(i + BatchSize, devices.Count), devices.Count));
+                var messages = preview.FileErrors.ToList();
+                if (preview.BadRows > 0) messages.Add($"{preview.BadRows} row(s) have problems; nothing was imported.");
+                if (messages.Count == 0) messages.Add("The file has no devices.");
+                throw new ValidationException(new Dictionary<string, string[]> { ["file"] = messages.ToArray() });
             }
-        }
-        catch (DbUpdateException)
-        {
-            // A device of the same name was added meanwhile (the unique index): the transaction rolls back whole.
-            throw ValidationException.For("file", "The devices changed while importing; nothing was imported. Preview the file again.");
-        }
 
-        var names = new List<string>();
-        var chars = 0;
-        foreach (var d in devices)
-        {
-            chars += d.Name.Length + 3;
-            if (chars > MaxNameCharsInAudit) break;
-            names.Add(d.Name);
-        }
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = AuditActions.DevicesImported,
-            ResourceType = "device",
-            Details = new
+            var now = clock.GetUtcNow().UtcDateTime;
+            var devices = inputs.Select(i => new Device
             {
-                count = devices.Count,
-                fileName = source,
-                names,
-                namesTruncated = names.Count < devices.Count,
-            },
-        }], ct);
-        await tx.CommitAsync(ct);
-        return devices.Count;
+                TenantId = grant.TenantId,
+                Name = i.Name.Trim(),
+                Address = i.Address.Trim(),
+                Port = i.Port,
+                Vendor = i.Vendor,
+                Driver = i.Driver,
+                CredentialProfileId = i.CredentialProfileId,
+                Enabled = true,
+                Group = DeviceService.NormalizeGroup(i.Group),
+                CreatedAtUtc = now,
+                UpdatedAtUtc = now,
+            }).ToList();
+            progress?.Report(new ImportProgress(0, devices.Count));
+            try
+            {
+                for (var i = 0; i < devices.Count; i += BatchSize)
+                {
+                    db.Devices.AddRange(devices.Skip(i).Take(BatchSize));
+                    await db.SaveChangesAsync(ct);
+                    progress?.Report(new ImportProgress(Math.Min(i + BatchSize, devices.Count), devices.Count));
+                }
+            }
+            catch (DbUpdateException)
+            {
+                // A device of the same name was added meanwhile (the unique index): the transaction rolls back whole.
+                throw ValidationException.For("file", "The devices changed while importing; nothing was imported. Preview the file again.");
+            }
+
+            var names = new List<string>();
+            var chars = 0;
+            foreach (var d in devices)
+            {
+                chars += d.Name.Length + 3;
+                if (chars > MaxNameCharsInAudit) break;
+                names.Add(d.Name);
+            }
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.DevicesImported,
+                ResourceType = "device",
+                Details = new
+                {
+                    count = devices.Count,
+                    fileName = source,
+                    names,
+                    namesTruncated = names.Count < devices.Count,
+                },
+            }], ct);
+            return devices.Count;
+        }, ct);
     }
 
     /// <summary>The tenant's devices as CSV in the import format (a file that imports again as it is).</summary>

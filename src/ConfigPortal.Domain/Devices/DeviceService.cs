@@ -294,37 +294,41 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         if (distinct.Count > MaxBulkDevices) throw ValidationException.For("ids", $"Select at most {MaxBulkDevices} devices at a time.");
 
         await using var db = await dbFactory.CreateAsync(ct);
-        var devices = await db.Devices.Where(d => distinct.Contains(d.Id)).ToListAsync(ct);
-        // Every id is untrusted: one that the tenant does not hold fails the whole action (and is audited).
-        var missing = distinct.Except(devices.Select(d => d.Id)).ToList();
+        // Every id is untrusted: one that the tenant does not hold fails the whole action (and is audited, in its own
+        // transaction, before this one opens).
+        var found = await db.Devices.AsNoTracking().Where(d => distinct.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
+        var missing = distinct.Except(found).ToList();
         if (missing.Count > 0)
             throw await access.NotFoundAsync("device", missing[0], ct);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var records = new List<AuditRecord>();
-        foreach (var d in devices.OrderBy(d => d.Name))
+        // One retriable unit: each attempt reloads the devices and applies the change to them.
+        var changed = await db.ExecuteInTransactionAsync(async ct =>
         {
-            if (change(d) is not { } c) continue;
-            c.Apply();
-            d.UpdatedAtUtc = now;
-            records.Add(new AuditRecord
+            var devices = await db.Devices.Where(d => distinct.Contains(d.Id)).ToListAsync(ct);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var records = new List<AuditRecord>();
+            foreach (var d in devices.OrderBy(d => d.Name))
             {
-                TenantId = grant.TenantId,
-                Action = action,
-                ResourceType = "device",
-                ResourceId = d.Id.ToString(CultureInfo.InvariantCulture),
-                DeviceId = d.Id,
-                DeviceName = d.Name,
-                Details = new { bulk = true, changes = new Dictionary<string, object> { [c.Field] = new { before = c.Before, after = c.After } } },
-            });
-        }
-        if (records.Count == 0) return new BulkResult(distinct.Count, 0);
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, records, ct);
-        await tx.CommitAsync(ct);
-        return new BulkResult(distinct.Count, records.Count);
+                if (change(d) is not { } c) continue;
+                c.Apply();
+                d.UpdatedAtUtc = now;
+                records.Add(new AuditRecord
+                {
+                    TenantId = grant.TenantId,
+                    Action = action,
+                    ResourceType = "device",
+                    ResourceId = d.Id.ToString(CultureInfo.InvariantCulture),
+                    DeviceId = d.Id,
+                    DeviceName = d.Name,
+                    Details = new { bulk = true, changes = new Dictionary<string, object> { [c.Field] = new { before = c.Before, after = c.After } } },
+                });
+            }
+            if (records.Count == 0) return 0;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, records, ct);
+            return records.Count;
+        }, ct);
+        return new BulkResult(distinct.Count, changed);
     }
 
     public static bool IsValidAddress(string address)

@@ -68,15 +68,16 @@ public sealed partial class PlatformTenantService(
         else if (await db.Tenants.AnyAsync(t => t.Slug == slug, ct)) errors["Slug"] = [$"The slug '{slug}' is taken."];
         if (errors.Count > 0) throw new ValidationException(errors);
 
-        var tenant = new Tenant { Name = name, Slug = slug, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Tenants.Add(tenant);
-        try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { throw ValidationException.For("Name", "A tenant with this name or slug was created meanwhile."); }
-        // The tenant's audit chain starts here (its head is created by the first append).
-        await audit.AppendAsync(db, Both(tenant.Id, AuditActions.TenantCreated, new { name, slug }), ct);
-        await tx.CommitAsync(ct);
-        return tenant.Id;
+        return await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var tenant = new Tenant { Name = name, Slug = slug, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.Tenants.Add(tenant);
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateException) { throw ValidationException.For("Name", "A tenant with this name or slug was created meanwhile."); }
+            // The tenant's audit chain starts here (its head is created by the first append).
+            await audit.AppendAsync(db, Both(tenant.Id, AuditActions.TenantCreated, new { name, slug }), ct);
+            return tenant.Id;
+        }, ct);
     }
 
     public async Task RenameAsync(int tenantId, string name, CancellationToken ct = default)
@@ -90,11 +91,12 @@ public sealed partial class PlatformTenantService(
         if (await NameTakenAsync(db, name, tenantId, ct)) throw ValidationException.For("Name", $"A tenant named '{name}' already exists.");
 
         var before = tenant.Name;
-        tenant.Name = name;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, Both(tenantId, AuditActions.TenantRenamed, new { before, after = name }), ct);
-        await tx.CommitAsync(ct);
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            (await db.Tenants.SingleAsync(t => t.Id == tenantId, ct)).Name = name;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, Both(tenantId, AuditActions.TenantRenamed, new { before, after = name }), ct);
+        }, ct);
     }
 
     /// <summary>A suspended tenant's members and API tokens get no access (TenantAccess and the token check read the flag).</summary>
@@ -104,11 +106,13 @@ public sealed partial class PlatformTenantService(
         await using var db = await dbFactory.CreateAsync(ct);
         var tenant = await FindAsync(db, tenantId, ct);
         if (tenant.IsSuspended == suspended) return;
-        tenant.IsSuspended = suspended;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, Both(tenantId, suspended ? AuditActions.TenantSuspended : AuditActions.TenantResumed, new { tenant.Name }), ct);
-        await tx.CommitAsync(ct);
+        var tenantName = tenant.Name;
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            (await db.Tenants.SingleAsync(t => t.Id == tenantId, ct)).IsSuspended = suspended;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, Both(tenantId, suspended ? AuditActions.TenantSuspended : AuditActions.TenantResumed, new { Name = tenantName }), ct);
+        }, ct);
     }
 
     /// <summary>
@@ -135,11 +139,12 @@ public sealed partial class PlatformTenantService(
         var existing = await tdb.TenantMemberships.AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, ct);
         if (existing is not null)
             throw ValidationException.For("Role", $"You are already a member of this tenant ({existing.Role}).");
-        await using var tx = await tdb.Database.BeginTransactionAsync(ct);
-        tdb.TenantMemberships.Add(new TenantMembership { TenantId = tenantId, UserId = userId, Role = role, CreatedAt = clock.GetUtcNow().UtcDateTime });
-        await tdb.SaveChangesAsync(ct);
-        await tenantAudit.AppendAsync(tdb, Both(tenantId, AuditActions.PlatformMembershipGranted, new { userId, user = actor.Name, role = role.ToString() }, "user", userId), ct);
-        await tx.CommitAsync(ct);
+        await tdb.ExecuteInTransactionAsync(async ct =>
+        {
+            tdb.TenantMemberships.Add(new TenantMembership { TenantId = tenantId, UserId = userId, Role = role, CreatedAt = clock.GetUtcNow().UtcDateTime });
+            await tdb.SaveChangesAsync(ct);
+            await tenantAudit.AppendAsync(tdb, Both(tenantId, AuditActions.PlatformMembershipGranted, new { userId, user = actor.Name, role = role.ToString() }, "user", userId), ct);
+        }, ct);
     }
 
     private async Task DemandAsync(string operation, CancellationToken ct)

@@ -28,26 +28,26 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
     {
         var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var tenant = await db.Tenants.SingleAsync(t => t.Id == grant.TenantId, ct);
+        var current = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == grant.TenantId, ct);
         var changes = new Dictionary<string, object>();
-        if (tenant.SecretMaskingEnabled != input.SecretMaskingEnabled)
-        {
-            changes["secretMaskingEnabled"] = new { before = tenant.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
-            tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
-        }
+        if (current.SecretMaskingEnabled != input.SecretMaskingEnabled)
+            changes["secretMaskingEnabled"] = new { before = current.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
         if (changes.Count == 0) return false;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
+        await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Action = AuditActions.TenantSettingsChanged,
-            ResourceType = "tenant",
-            ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
-            Details = new { changes },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var tenant = await db.Tenants.SingleAsync(t => t.Id == grant.TenantId, ct);
+            tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.TenantSettingsChanged,
+                ResourceType = "tenant",
+                ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
+                Details = new { changes },
+            }], ct);
+        }, ct);
         return true;
     }
 }

@@ -77,12 +77,14 @@ public sealed class TenantUserService(
         try
         {
             await using var db = await dbFactory.CreateAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var membership = new TenantMembership { TenantId = grant.TenantId, UserId = user.Id, Role = input.Role, CreatedAt = clock.GetUtcNow().UtcDateTime };
-            db.TenantMemberships.Add(membership);
-            await db.SaveChangesAsync(ct);
-            await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.UserCreated, user, new { email = user.Email, displayName, role = input.Role.ToString(), mustChangePassword = true })], ct);
-            await tx.CommitAsync(ct);
+            var membership = await db.ExecuteInTransactionAsync(async ct =>
+            {
+                var m = new TenantMembership { TenantId = grant.TenantId, UserId = user.Id, Role = input.Role, CreatedAt = clock.GetUtcNow().UtcDateTime };
+                db.TenantMemberships.Add(m);
+                await db.SaveChangesAsync(ct);
+                await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.UserCreated, user, new { email = user.Email, displayName, role = input.Role.ToString(), mustChangePassword = true })], ct);
+                return m;
+            }, ct);
             return new CreatedUser(ToView(membership, user), password);
         }
         catch
@@ -106,12 +108,14 @@ public sealed class TenantUserService(
         await using var db = await dbFactory.CreateAsync(ct);
         if (await db.TenantMemberships.AnyAsync(m => m.UserId == user.Id, ct))
             throw ValidationException.For(nameof(NewUserInput.Email), $"{user.Email} is already a member of this tenant.");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var membership = new TenantMembership { TenantId = grant.TenantId, UserId = user.Id, Role = role, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        db.TenantMemberships.Add(membership);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.MemberAdded, user, new { email = user.Email, role = role.ToString() })], ct);
-        await tx.CommitAsync(ct);
+        var membership = await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var m = new TenantMembership { TenantId = grant.TenantId, UserId = user.Id, Role = role, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.TenantMemberships.Add(m);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.MemberAdded, user, new { email = user.Email, role = role.ToString() })], ct);
+            return m;
+        }, ct);
         return ToView(membership, user);
     }
 
@@ -128,16 +132,18 @@ public sealed class TenantUserService(
         var disabledAdmins = await DisabledAdminIdsAsync(db, ct);
 
         var previous = membership.Role;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        membership.Role = role;
-        await db.SaveChangesAsync(ct);
-        await EnsureAnAdminRemainsAsync(db, disabledAdmins, ct);
-        await audit.AppendAsync(db,
-        [
-            Record(grant.TenantId, AuditActions.RoleRevoked, user, new { email = user.Email, role = previous.ToString(), newRole = role.ToString() }),
-            Record(grant.TenantId, AuditActions.RoleGranted, user, new { email = user.Email, role = role.ToString(), previousRole = previous.ToString() }),
-        ], ct);
-        await tx.CommitAsync(ct);
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var tracked = await db.TenantMemberships.SingleAsync(m => m.Id == membershipId, ct);
+            tracked.Role = role;
+            await db.SaveChangesAsync(ct);
+            await EnsureAnAdminRemainsAsync(db, disabledAdmins, ct);
+            await audit.AppendAsync(db,
+            [
+                Record(grant.TenantId, AuditActions.RoleRevoked, user, new { email = user.Email, role = previous.ToString(), newRole = role.ToString() }),
+                Record(grant.TenantId, AuditActions.RoleGranted, user, new { email = user.Email, role = role.ToString(), previousRole = previous.ToString() }),
+            ], ct);
+        }, ct);
     }
 
     /// <summary>Removes a member from the active tenant (the account stays; it may belong to other tenants).</summary>
@@ -150,12 +156,14 @@ public sealed class TenantUserService(
         var user = await RequireUserAsync(membership, ct);
         var disabledAdmins = await DisabledAdminIdsAsync(db, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.TenantMemberships.Remove(membership);
-        await db.SaveChangesAsync(ct);
-        await EnsureAnAdminRemainsAsync(db, disabledAdmins, ct);
-        await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.MemberRemoved, user, new { email = user.Email, role = membership.Role.ToString() })], ct);
-        await tx.CommitAsync(ct);
+        var removedRole = membership.Role;
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            db.TenantMemberships.Remove(await db.TenantMemberships.SingleAsync(m => m.Id == membershipId, ct));
+            await db.SaveChangesAsync(ct);
+            await EnsureAnAdminRemainsAsync(db, disabledAdmins, ct);
+            await audit.AppendAsync(db, [Record(grant.TenantId, AuditActions.MemberRemoved, user, new { email = user.Email, role = removedRole.ToString() })], ct);
+        }, ct);
     }
 
     /// <summary>
