@@ -59,6 +59,14 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock, 
         ("globex-lab-r9", "mikrotik_routeros", SimulatorBehavior.Unreachable),
     ];
 
+    private static string DemoGroup(string name) =>
+        name.Contains("core", StringComparison.Ordinal) || name.Contains("spine", StringComparison.Ordinal) ? "core"
+        : name.Contains("-dc-", StringComparison.Ordinal) ? "datacenter"
+        : name.Contains("edge", StringComparison.Ordinal) || name.Contains("mx", StringComparison.Ordinal) ? "edge"
+        : name.Contains("fw", StringComparison.Ordinal) || name.Contains("asa", StringComparison.Ordinal) ? "firewall"
+        : name.Contains("lab", StringComparison.Ordinal) || name.Contains("old", StringComparison.Ordinal) ? "lab"
+        : "branch";
+
     public async Task<bool> SeedAsync(CancellationToken ct = default)
     {
         await using (var scope = scopes.CreateAsyncScope())
@@ -126,6 +134,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock, 
                     Vendor = vendor,
                     Driver = DeviceDriver.Simulator,
                     SimulatorBehavior = behavior,
+                    Group = DemoGroup(name),
                     CreatedAtUtc = now,
                     UpdatedAtUtc = now,
                 });

@@ -215,21 +215,21 @@ public sealed class DeviceImportTests(PortalFixture fixture) : IClassFixture<Por
         await using var scope = Portal.ScopeAs(Portal.AcmeId, AcmeAdmin);
         var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
 
-        var moved = await devices.MoveToGroupAsync(ids, "  edge  ");
+        var moved = await devices.MoveToGroupAsync(ids, "  wan  ");
         var disabled = await devices.SetEnabledManyAsync(ids, false);
         var again = await devices.SetEnabledManyAsync(ids, false);
         var enabled = await devices.SetEnabledManyAsync(ids, true);
 
         Assert.Equal((2, 2, 2, 0, 2), (moved.Changed, disabled.Changed, disabled.Requested, again.Changed, enabled.Changed));
         var rows = await Portal.QueryAsync(Portal.AcmeId, db => db.Devices.AsNoTracking().Where(d => ids.Contains(d.Id)).ToListAsync());
-        Assert.All(rows, d => Assert.Equal(("edge", true), (d.Group, d.Enabled)));
+        Assert.All(rows, d => Assert.Equal(("wan", true), (d.Group, d.Enabled)));
         foreach (var id in ids)
         {
             Assert.Single(await Portal.EntriesAsync(Portal.AcmeId, AuditActions.DeviceDisabled, id));
             Assert.Contains(await Portal.EntriesAsync(Portal.AcmeId, AuditActions.DeviceUpdated, id), e => e.DetailsJson.Contains("\"group\"", StringComparison.Ordinal));
         }
-        var list = await devices.ListAsync(new DeviceQuery(Search: "edge"));
-        Assert.Contains(list.Items, d => d.Group == "edge");
+        var list = await devices.ListAsync(new DeviceQuery(Search: "wan"));
+        Assert.Contains(list.Items, d => d.Group == "wan");
         await Assert.ThrowsAsync<ValidationException>(() => devices.MoveToGroupAsync(ids, new string('x', 101)));
         await Assert.ThrowsAsync<ValidationException>(() => devices.SetEnabledManyAsync([], true));
     }
