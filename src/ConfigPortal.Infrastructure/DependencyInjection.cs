@@ -113,6 +113,7 @@ public static class DependencyInjection
         services.AddScoped<BackupPipeline>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
+        services.AddScoped<TenantSettingsService>();
 
         // Backups: queue, worker, drivers.
         services.Configure<BackupOptions>(config.GetSection("Backups"));

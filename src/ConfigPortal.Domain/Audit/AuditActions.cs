@@ -24,9 +24,15 @@ public static class AuditActions
     public const string DeviceUpdated = "device_updated";
     public const string DeviceDisabled = "device_disabled";
     public const string DeviceEnabled = "device_enabled";
+    public const string DeviceHostKeyAccepted = "device_host_key_accepted";
 
     // Credentials.
     public const string CredentialCreated = "credential_created";
+    public const string CredentialUpdated = "credential_updated";
+    public const string CredentialDeleted = "credential_deleted";
+
+    // Tenant settings.
+    public const string TenantFiltersUpdated = "tenant_filters_updated";
 
     // API tokens.
     public const string ApiTokenCreated = "api_token_created";

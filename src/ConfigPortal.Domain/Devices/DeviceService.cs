@@ -24,7 +24,10 @@ public sealed record DeviceListItem(
     RunOutcome? LastRunOutcome,
     string? LastRunMessage,
     int SnapshotCount,
-    long? LatestSnapshotId);
+    long? LatestSnapshotId,
+    string? HostKeyFingerprint = null,
+    string? OfferedHostKeyFingerprint = null,
+    DateTime? OfferedHostKeyAtUtc = null);
 
 /// <summary>What the add/edit form submits. Validated by the service, whatever the UI did.</summary>
 public sealed class DeviceInput
@@ -35,8 +38,13 @@ public sealed class DeviceInput
     public string Vendor { get; set; } = VendorProfiles.CiscoIos.Id;
     public DeviceDriver Driver { get; set; } = DeviceDriver.Ssh;
     public SimulatorBehavior? SimulatorBehavior { get; set; }
-    public int? CredentialProfileId { get; set; }
+    /// <summary>Credential profiles in fallback order: the next is tried only when the device rejects the previous one.</summary>
+    public List<int> CredentialProfileIds { get; set; } = [];
     public bool Enabled { get; set; } = true;
+    /// <summary>Extra delete filters, one regex per line.</summary>
+    public string? CustomDeleteFilters { get; set; }
+    /// <summary>Extra ignore filters, one regex per line.</summary>
+    public string? CustomIgnoreFilters { get; set; }
 }
 
 public sealed record DeviceQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Skip = 0, int Take = 25, bool IncludeDisabled = true);
@@ -44,6 +52,7 @@ public sealed record DeviceQuery(string? Search = null, string? SortBy = null, b
 public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock)
 {
     public const int MaxNameLength = 100;
+    public const int MaxCredentialProfiles = 10;
 
     [GeneratedRegex(@"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$", RegexOptions.CultureInvariant)]
     private static partial Regex HostnamePattern();
@@ -96,7 +105,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         return new DeviceInput
         {
             Name = d.Name, Address = d.Address, Port = d.Port, Vendor = d.Vendor, Driver = d.Driver,
-            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileId = d.CredentialProfileId, Enabled = d.Enabled,
+            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileIds = await CredentialOrderAsync(db, id, ct), Enabled = d.Enabled,
+            CustomDeleteFilters = d.CustomDeleteFilters, CustomIgnoreFilters = d.CustomIgnoreFilters,
         };
     }
 
@@ -104,7 +114,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "add devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        await ValidateAsync(db, input, existingId: null, ct);
+        var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: null, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var device = new Device
         {
@@ -115,13 +125,16 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
             Vendor = input.Vendor,
             Driver = input.Driver,
             SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
-            CredentialProfileId = input.CredentialProfileId,
             Enabled = input.Enabled,
+            CustomDeleteFilters = deleteFilters,
+            CustomIgnoreFilters = ignoreFilters,
             CreatedAtUtc = now,
             UpdatedAtUtc = now,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Devices.Add(device);
+        await db.SaveChangesAsync(ct);
+        AddCredentialRows(db, device.Id, credentialIds);
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, [new AuditRecord
         {
@@ -131,7 +144,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
             ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
             DeviceId = device.Id,
             DeviceName = device.Name,
-            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled },
+            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), credentialProfileIds = credentialIds, device.Enabled,
+                customDeleteFilters = CustomFilterSet.Lines(deleteFilters), customIgnoreFilters = CustomFilterSet.Lines(ignoreFilters) },
         }], ct);
         await tx.CommitAsync(ct);
         return device.Id;
@@ -143,7 +157,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         await using var db = await dbFactory.CreateAsync(ct);
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
             ?? throw await access.NotFoundAsync("device", id, ct);
-        await ValidateAsync(db, input, existingId: id, ct);
+        var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: id, ct);
+        var currentCredentials = await CredentialOrderAsync(db, id, ct);
 
         var changes = new Dictionary<string, object?[]>();
         void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
@@ -158,12 +173,27 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
         Set("driver", device.Driver, input.Driver, v => device.Driver = v);
         Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
-        Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
         Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
+        Set("customDeleteFilters", device.CustomDeleteFilters, deleteFilters, v => device.CustomDeleteFilters = v);
+        Set("customIgnoreFilters", device.CustomIgnoreFilters, ignoreFilters, v => device.CustomIgnoreFilters = v);
+        var credentialsChanged = !currentCredentials.SequenceEqual(credentialIds);
+        if (credentialsChanged)
+        {
+            changes["credentialProfileIds"] = [currentCredentials, credentialIds];
+            if (device.LastWorkingCredentialProfileId is { } last && !credentialIds.Contains(last))
+                device.LastWorkingCredentialProfileId = null;
+        }
         if (changes.Count == 0) return;
         device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (credentialsChanged)
+        {
+            // Delete first and save, so the unique (device, position) index never sees two rows at once.
+            db.DeviceCredentialProfiles.RemoveRange(await db.DeviceCredentialProfiles.Where(x => x.DeviceId == id).ToListAsync(ct));
+            await db.SaveChangesAsync(ct);
+            AddCredentialRows(db, id, credentialIds);
+        }
         await db.SaveChangesAsync(ct);
         var action = changes.Count == 1 && changes.ContainsKey("enabled")
             ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
@@ -188,7 +218,54 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         await UpdateAsync(id, input, ct);
     }
 
-    private static async Task ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
+    /// <summary>
+    /// A tenant admin accepts the host key a device presented instead of its pinned one (after a host_key_changed
+    /// failure). <paramref name="offeredFingerprint"/> is the fingerprint the admin saw on the page: if the device has
+    /// since offered another one, nothing is accepted.
+    /// </summary>
+    public async Task AcceptHostKeyAsync(int id, string offeredFingerprint, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "accept a device host key", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw await access.NotFoundAsync("device", id, ct);
+        if (device.OfferedHostKeyFingerprint is not { } offered)
+            throw ValidationException.For("HostKey", "The device has not offered a new host key.");
+        if (!string.Equals(offered, offeredFingerprint?.Trim(), StringComparison.Ordinal))
+            throw ValidationException.For("HostKey", "The device has offered a different host key since this page was loaded; reload and compare again.");
+
+        var previous = device.HostKeyFingerprint;
+        device.HostKeyFingerprint = offered;
+        device.OfferedHostKeyFingerprint = null;
+        device.OfferedHostKeyAtUtc = null;
+        device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, [new AuditRecord
+        {
+            TenantId = grant.TenantId,
+            Action = AuditActions.DeviceHostKeyAccepted,
+            ResourceType = "device",
+            ResourceId = id.ToString(CultureInfo.InvariantCulture),
+            DeviceId = id,
+            DeviceName = device.Name,
+            Details = new { oldFingerprint = previous, newFingerprint = offered },
+        }], ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task<List<int>> CredentialOrderAsync(IPortalDb db, int deviceId, CancellationToken ct) =>
+        await db.DeviceCredentialProfiles.AsNoTracking().Where(x => x.DeviceId == deviceId)
+            .OrderBy(x => x.Position).Select(x => x.CredentialProfileId).ToListAsync(ct);
+
+    private static void AddCredentialRows(IPortalDb db, int deviceId, IReadOnlyList<int> credentialIds)
+    {
+        for (var i = 0; i < credentialIds.Count; i++)
+            db.DeviceCredentialProfiles.Add(new DeviceCredentialProfile { DeviceId = deviceId, CredentialProfileId = credentialIds[i], Position = i });
+    }
+
+    /// <summary>Validates the input; returns the filters in stored form and the credential list without duplicates.</summary>
+    private static async Task<(string? DeleteFilters, string? IgnoreFilters, List<int> CredentialIds)> ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
     {
         var errors = new Dictionary<string, List<string>>();
         void Add(string field, string message)
@@ -210,14 +287,27 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         if (!Enum.IsDefined(input.Driver)) Add(nameof(DeviceInput.Driver), "Choose a driver from the list.");
         if (input.SimulatorBehavior is { } b && !Enum.IsDefined(b)) Add(nameof(DeviceInput.SimulatorBehavior), "Choose a behaviour from the list.");
 
-        if (input.CredentialProfileId is { } credId && !await db.CredentialProfiles.AnyAsync(c => c.Id == credId, ct))
-            Add(nameof(DeviceInput.CredentialProfileId), "Choose a credential profile of this tenant.");
+        var credentialIds = (input.CredentialProfileIds ?? []).Distinct().ToList();
+        if (credentialIds.Count > MaxCredentialProfiles)
+            Add(nameof(DeviceInput.CredentialProfileIds), $"At most {MaxCredentialProfiles} credential profiles.");
+        if (credentialIds.Count > 0)
+        {
+            var known = await db.CredentialProfiles.Where(c => credentialIds.Contains(c.Id)).CountAsync(ct);
+            if (known != credentialIds.Count)
+                Add(nameof(DeviceInput.CredentialProfileIds), "Choose credential profiles of this tenant.");
+        }
+
+        var (deleteFilters, deleteErrors) = CustomFilterSet.Validate(input.CustomDeleteFilters);
+        foreach (var e in deleteErrors) Add(nameof(DeviceInput.CustomDeleteFilters), e);
+        var (ignoreFilters, ignoreErrors) = CustomFilterSet.Validate(input.CustomIgnoreFilters);
+        foreach (var e in ignoreErrors) Add(nameof(DeviceInput.CustomIgnoreFilters), e);
 
         if (name.Length > 0 && await db.Devices.AnyAsync(d => d.Name == name && d.Id != (existingId ?? 0), ct))
             Add(nameof(DeviceInput.Name), $"A device named '{name}' already exists.");
 
         if (errors.Count > 0)
             throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        return (deleteFilters, ignoreFilters, credentialIds);
     }
 
     public static bool IsValidAddress(string address)
@@ -233,5 +323,6 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     }
 
     private static DeviceListItem ToItem(Device d) => new(d.Id, d.Name, d.Vendor, VendorProfiles.Find(d.Vendor)?.DisplayName ?? d.Vendor,
-        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId);
+        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId,
+        d.HostKeyFingerprint, d.OfferedHostKeyFingerprint, d.OfferedHostKeyAtUtc);
 }

@@ -345,8 +345,13 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("datetime2");
 
-                    b.Property<int?>("CredentialProfileId")
-                        .HasColumnType("int");
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<int>("Driver")
                         .HasColumnType("int");
@@ -371,6 +376,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("LastSuccessAtUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<int?>("LastWorkingCredentialProfileId")
+                        .HasColumnType("int");
+
                     b.Property<long?>("LatestSnapshotId")
                         .HasColumnType("bigint");
 
@@ -378,6 +386,13 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("OfferedHostKeyAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("OfferedHostKeyFingerprint")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
 
                     b.Property<int>("Port")
                         .HasColumnType("int");
@@ -404,14 +419,47 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CredentialProfileId");
-
                     b.HasIndex("TenantId", "LastRunAtUtc");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CredentialProfileId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialProfileId");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("DeviceId", "CredentialProfileId")
+                        .IsUnique();
+
+                    b.HasIndex("DeviceId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("DeviceCredentialProfiles");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
@@ -553,6 +601,14 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<bool>("IsSuspended")
                         .HasColumnType("bit");
@@ -900,10 +956,26 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("ConfigPortal.Domain.Devices.Device", b =>
                 {
+                    b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
                     b.HasOne("ConfigPortal.Domain.Credentials.CredentialProfile", null)
                         .WithMany()
                         .HasForeignKey("CredentialProfileId")
-                        .OnDelete(DeleteBehavior.Restrict);
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
                         .WithMany()

@@ -39,7 +39,7 @@ public sealed class PortalHost : IAsyncDisposable
     public int AcmeId { get; private set; }
     public int GlobexId { get; private set; }
 
-    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true)
+    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dir = Directory.CreateTempSubdirectory("configportal-tests-").FullName;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -55,6 +55,7 @@ public sealed class PortalHost : IAsyncDisposable
             ["Simulator:Latency"] = "00:00:00",
             ["Backups:JobTimeout"] = "00:00:30",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFakeLogging();
@@ -120,7 +121,7 @@ public sealed class PortalHost : IAsyncDisposable
             Vendor = vendor,
             Driver = DeviceDriver.Simulator,
             SimulatorBehavior = behavior,
-            CredentialProfileId = credentialProfileId,
+            CredentialProfileIds = credentialProfileId is { } c ? [c] : [],
         });
     }
 
