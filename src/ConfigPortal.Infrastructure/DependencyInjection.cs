@@ -73,6 +73,7 @@ public static class DependencyInjection
         services.AddScoped<IPortalDbFactory, PortalDbFactory>();
         services.AddSingleton<PlatformQueries>(sp => new PlatformQueries(
             new RootContextFactory(sp, db), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPlatformUsage>(sp => sp.GetRequiredService<PlatformQueries>());
 
         services.AddIdentityCore<ApplicationUser>(o =>
             {
@@ -89,6 +90,7 @@ public static class DependencyInjection
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddPasswordValidator<PortalPasswordValidator>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
@@ -104,6 +106,7 @@ public static class DependencyInjection
         services.AddScoped<IAuditService, AuditService>();
         services.AddScoped<AuditQueryService>();
         services.AddScoped<AuditVerifier>();
+        services.AddScoped<AuditExportService>();
         services.AddScoped<TenantAccess>();
 
         // Domain services.
@@ -113,18 +116,30 @@ public static class DependencyInjection
         services.AddScoped<BackupPipeline>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
+        services.AddScoped<DeviceImportService>();
+
+        // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
+        services.AddScoped<IUserDirectory, UserDirectory>();
+        services.AddScoped<TenantUserService>();
         services.AddScoped<TenantSettingsService>();
+        services.AddScoped<PlatformTenantService>();
 
         // Backups: queue, worker, drivers.
         services.Configure<BackupOptions>(config.GetSection("Backups"));
         services.Configure<SimulatorOptions>(config.GetSection("Simulator"));
         services.AddSingleton<BackupNotifier>();
         services.AddSingleton<BackupQueue>();
-        services.AddSingleton<IBackupQueue>(sp => sp.GetRequiredService<BackupQueue>());
+        var runWorker = config.GetValue("Backups:RunWorker", true);
+        if (runWorker)
+            services.AddSingleton<IBackupQueue>(sp => sp.GetRequiredService<BackupQueue>());
+        else
+            services.AddSingleton<IBackupQueue, DatabaseOnlyBackupQueue>();
         services.AddSingleton<IDeviceCollector, SimulatedDeviceCollector>();
         services.Configure<SshCollectorOptions>(config.GetSection("Ssh"));
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
-        services.AddHostedService<BackupWorker>();
+        if (runWorker)
+            services.AddHostedService<BackupWorker>();
+        services.AddSingleton<Telemetry.BackupGauges>();
 
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<DatabaseInitializer>();

@@ -31,6 +31,55 @@ public static class Operations
         }
     }
 
+    /// <summary>
+    /// `dotnet ConfigPortal.Web.dll verify-audit --file export.jsonl --key-file data/audit-chain.key [--head head.json]`:
+    /// re-hashes a full JSON Lines export of one tenant offline (no database, no host) and, with a signed head, checks
+    /// nothing was cut off the end. Exit 0 intact, 1 broken, 2 usage or unreadable input.
+    /// </summary>
+    public static async Task<int?> TryRunVerifyAuditAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "verify-audit") return null;
+        string? Arg(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i > 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+        var file = Arg("--file");
+        var keyFile = Arg("--key-file");
+        var headFile = Arg("--head");
+        if (file is null || keyFile is null)
+        {
+            await Console.Error.WriteLineAsync("usage: verify-audit --file EXPORT.jsonl --key-file AUDIT-CHAIN.key [--head HEAD.json]");
+            return 2;
+        }
+        try
+        {
+            var hasher = new AuditHasher(OfflineAuditVerifier.ReadKeyFile(keyFile));
+            SignedChainHead? head = null;
+            if (headFile is not null)
+            {
+                await using var h = File.OpenRead(headFile);
+                head = await JsonSerializer.DeserializeAsync<SignedChainHead>(h, AuditExportService.JsonOptions)
+                    ?? throw new InvalidDataException("The head file is empty.");
+            }
+            using var reader = new StreamReader(file, System.Text.Encoding.UTF8);
+            var r = await OfflineAuditVerifier.VerifyAsync(reader, hasher, head);
+            if (r.Intact)
+            {
+                Console.WriteLine($"INTACT: tenant {r.TenantId}, {r.EntriesChecked} entries, intact up to sequence {r.VerifiedUpTo}"
+                    + (head is null ? " (no head given: a cut tail cannot be detected)." : $"; reaches the signed head {head.Sequence} of {head.VerifiedAtUtc:u}."));
+                return 0;
+            }
+            Console.WriteLine($"BROKEN: first broken sequence {r.FirstBrokenSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}; intact up to {r.VerifiedUpTo}. {r.Problem}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidDataException or JsonException)
+        {
+            await Console.Error.WriteLineAsync("verify-audit: " + ex.Message);
+            return 2;
+        }
+    }
+
     public static IServiceCollection AddPortalHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()

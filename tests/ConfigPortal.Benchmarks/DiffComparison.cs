@@ -45,7 +45,7 @@ public static class DiffComparison
             i++;
             File.WriteAllText(pa, oldText);
             File.WriteAllText(pb, newText);
-            LineDiffer.Diff(oldText, newText); // warm-up
+            for (var w = 0; w < 3; w++) LineDiffer.Diff(oldText, newText); // warm-up (tiered JIT), as in a long-running server
             var ours = new List<double>();
             var gnu = new List<double>();
             var start = new List<double>();

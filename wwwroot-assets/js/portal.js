@@ -5,3 +5,9 @@ window.configPortal = {
     if (el) el.scrollIntoView({ block: "center" });
   }
 };
+
+// Selects marked data-submit-on-change submit their form (the tenant switch); an inline onchange would be blocked by the CSP.
+document.addEventListener("change", function (e) {
+  const el = e.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-submit-on-change") && el.form) el.form.submit();
+});

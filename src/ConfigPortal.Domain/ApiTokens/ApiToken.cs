@@ -68,31 +68,33 @@ public sealed class ApiTokenService(IPortalDbFactory dbFactory, TenantAccess acc
         if (expiresAtUtc is { } exp && exp <= now) throw ValidationException.For("expiresAt", "The expiry must be in the future.");
 
         var secret = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var token = new ApiToken
-        {
-            TenantId = grant.TenantId,
-            Name = name,
-            Prefix = secret[..12],
-            TokenHash = Hash(secret),
-            Scopes = scopes,
-            CreatedByUserId = actor.UserId,
-            CreatedByName = actor.Name,
-            CreatedAtUtc = now,
-            ExpiresAtUtc = expiresAtUtc,
-        };
         await using var db = await dbFactory.CreateAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.ApiTokens.Add(token);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
+        var token = await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Action = AuditActions.ApiTokenCreated,
-            ResourceType = "api_token",
-            ResourceId = token.Id.ToString(CultureInfo.InvariantCulture),
-            Details = new { token.Name, token.Prefix, scopes = scopes.ToString(), expiresAtUtc },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var created = new ApiToken
+            {
+                TenantId = grant.TenantId,
+                Name = name,
+                Prefix = secret[..12],
+                TokenHash = Hash(secret),
+                Scopes = scopes,
+                CreatedByUserId = actor.UserId,
+                CreatedByName = actor.Name,
+                CreatedAtUtc = now,
+                ExpiresAtUtc = expiresAtUtc,
+            };
+            db.ApiTokens.Add(created);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.ApiTokenCreated,
+                ResourceType = "api_token",
+                ResourceId = created.Id.ToString(CultureInfo.InvariantCulture),
+                Details = new { created.Name, created.Prefix, scopes = scopes.ToString(), expiresAtUtc },
+            }], ct);
+            return created;
+        }, ct);
         return new CreatedApiToken(ToView(token), secret);
     }
 
@@ -100,21 +102,24 @@ public sealed class ApiTokenService(IPortalDbFactory dbFactory, TenantAccess acc
     {
         var grant = await access.DemandAsync(Permission.ManageApiTokens, "manage API tokens", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct)
-            ?? throw await access.NotFoundAsync("api_token", tokenId, ct);
-        if (token.RevokedAtUtc is not null) return;
-        token.RevokedAtUtc = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
+        // The denial of a missing id is audited in its own transaction: checked before this one opens.
+        if (!await db.ApiTokens.AnyAsync(t => t.Id == tokenId, ct))
+            throw await access.NotFoundAsync("api_token", tokenId, ct);
+        await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Action = AuditActions.ApiTokenRevoked,
-            ResourceType = "api_token",
-            ResourceId = tokenId.ToString(CultureInfo.InvariantCulture),
-            Details = new { token.Name, token.Prefix },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var token = await db.ApiTokens.SingleAsync(t => t.Id == tokenId, ct);
+            if (token.RevokedAtUtc is not null) return;
+            token.RevokedAtUtc = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.ApiTokenRevoked,
+                ResourceType = "api_token",
+                ResourceId = tokenId.ToString(CultureInfo.InvariantCulture),
+                Details = new { token.Name, token.Prefix },
+            }], ct);
+        }, ct);
     }
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -18,6 +18,12 @@ public static class AuditActions
     public const string UserSignInFailed = "user_sign_in_failed";
     public const string UserLockedOut = "user_locked_out";
     public const string UserSignedOut = "user_signed_out";
+    public const string TwoFactorSignInFailed = "two_factor_sign_in_failed";
+    public const string PasswordChanged = "password_changed";
+    public const string PasswordChangeFailed = "password_change_failed";
+    public const string TwoFactorEnabled = "two_factor_enabled";
+    public const string TwoFactorDisabled = "two_factor_disabled";
+    public const string RecoveryCodesGenerated = "recovery_codes_generated";
 
     // Devices.
     public const string DeviceCreated = "device_created";
@@ -25,6 +31,25 @@ public static class AuditActions
     public const string DeviceDisabled = "device_disabled";
     public const string DeviceEnabled = "device_enabled";
     public const string DeviceHostKeyAccepted = "device_host_key_accepted";
+    public const string DevicesImported = "devices_imported";
+    public const string DevicesExported = "devices_exported";
+
+    // Tenant administration (users, roles, settings).
+    public const string UserCreated = "user_created";
+    public const string MemberAdded = "member_added";
+    public const string RoleGranted = "role_granted";
+    public const string RoleRevoked = "role_revoked";
+    public const string MemberRemoved = "member_removed";
+    public const string UserDisabled = "user_disabled";
+    public const string UserEnabled = "user_enabled";
+    public const string TenantSettingsChanged = "tenant_settings_changed";
+
+    // Platform administration (platform chain, tenant id 0, and the tenant's own chain).
+    public const string TenantCreated = "tenant_created";
+    public const string TenantRenamed = "tenant_renamed";
+    public const string TenantSuspended = "tenant_suspended";
+    public const string TenantResumed = "tenant_resumed";
+    public const string PlatformMembershipGranted = "platform_membership_granted";
 
     // Credentials.
     public const string CredentialCreated = "credential_created";
@@ -45,6 +70,7 @@ public static class AuditActions
 
     // Audit itself.
     public const string AuditIntegrityVerified = "audit_integrity_verified";
+    public const string AuditExported = "audit_exported";
 
     // Denials: another tenant's id, an id that does not exist, a role that may not.
     public const string AuthorizationDenied = "authorization_denied";

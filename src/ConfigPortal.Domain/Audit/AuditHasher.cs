@@ -20,6 +20,25 @@ public sealed class AuditHasher(byte[] key)
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, bytes));
     }
 
+    /// <summary>
+    /// Signs an exported chain head (tenant, sequence, hash, time) with the chain key. The payload has its own prefix so a
+    /// head signature can never be mistaken for an entry hash.
+    /// </summary>
+    public string SignHead(int tenantId, long sequence, string hash, DateTime atUtc)
+    {
+        var payload = string.Create(CultureInfo.InvariantCulture,
+            $"{SignedChainHead.FormatName}\n{tenantId}\n{sequence}\n{hash}\n{DateTime.SpecifyKind(atUtc, DateTimeKind.Utc).Ticks}");
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
+    }
+
+    /// <summary>Whether <paramref name="head"/> was signed with this key (constant-time comparison).</summary>
+    public bool IsAuthentic(SignedChainHead head)
+    {
+        var expected = Encoding.ASCII.GetBytes(SignHead(head.TenantId, head.Sequence, head.Hash, head.VerifiedAtUtc));
+        var actual = Encoding.ASCII.GetBytes(head.Signature ?? "");
+        return CryptographicOperations.FixedTimeEquals(expected, actual);
+    }
+
     /// <summary>Version 1 canonical form: fields in a fixed order, escaped, invariant culture, UTC ticks.</summary>
     public static string Canonical(AuditEntry e)
     {

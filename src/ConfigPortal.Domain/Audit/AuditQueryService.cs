@@ -14,6 +14,8 @@ public sealed record AuditFilter
     public string? Actor { get; init; }
     public int? DeviceId { get; init; }
     public AuditOutcome? Outcome { get; init; }
+    public string? ResourceType { get; init; }
+    public string? ClientIp { get; init; }
     public string? Text { get; init; }
     public string? CorrelationId { get; init; }
     public bool OldestFirst { get; init; }
@@ -51,7 +53,7 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
         take = Math.Clamp(take, 1, MaxPageSize);
         await using var db = await dbFactory.CreateAsync(ct);
-        var q = Apply(db.AuditEntries.AsNoTracking(), filter);
+        var q = Apply(db, filter);
         var total = await q.CountAsync(ct);
         q = filter.OldestFirst ? q.OrderBy(e => e.Sequence) : q.OrderByDescending(e => e.Sequence);
         var rows = await q.Skip(Math.Max(0, skip)).Take(take).Select(Projection).ToListAsync(ct);
@@ -64,7 +66,7 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
         take = Math.Clamp(take, 1, MaxPageSize);
         await using var db = await dbFactory.CreateAsync(ct);
-        var q = Apply(db.AuditEntries.AsNoTracking(), filter);
+        var q = Apply(db, filter);
         if (beforeSequence is { } before) q = q.Where(e => e.Sequence < before);
         var rows = await q.OrderByDescending(e => e.Sequence).Take(take).Select(Projection).ToListAsync(ct);
         return new AuditPage(rows, null, rows.Count == take ? rows[^1].Sequence : null);
@@ -77,7 +79,12 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         return await db.AuditEntries.AsNoTracking().Select(e => e.ActorName).Distinct().OrderBy(n => n).Take(500).ToListAsync(ct);
     }
 
-    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f)
+    /// <summary>SQLite FTS5 index over details, actor and device name (created by the AuditFullText migration).</summary>
+    internal const string FtsTable = "AuditEntriesFts";
+
+    internal static IQueryable<AuditEntry> Apply(IPortalDb db, AuditFilter f) => Apply(db.AuditEntries.AsNoTracking(), f, db.Database);
+
+    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f, Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade? database = null)
     {
         if (f.FromUtc is { } from) q = q.Where(e => e.TimestampUtc >= from);
         if (f.ToUtc is { } to) q = q.Where(e => e.TimestampUtc < to);
@@ -89,14 +96,33 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         if (!string.IsNullOrWhiteSpace(f.Actor)) q = q.Where(e => e.ActorName == f.Actor.Trim());
         if (f.DeviceId is { } deviceId) q = q.Where(e => e.DeviceId == deviceId);
         if (f.Outcome is { } outcome) q = q.Where(e => e.Outcome == outcome);
+        if (!string.IsNullOrWhiteSpace(f.ResourceType)) q = q.Where(e => e.ResourceType == f.ResourceType.Trim());
+        if (!string.IsNullOrWhiteSpace(f.ClientIp)) q = q.Where(e => e.ClientIp == f.ClientIp.Trim());
         if (!string.IsNullOrWhiteSpace(f.CorrelationId)) q = q.Where(e => e.CorrelationId == f.CorrelationId.Trim());
         if (!string.IsNullOrWhiteSpace(f.Text))
         {
             var t = f.Text.Trim();
-            q = q.Where(e => e.DetailsJson.Contains(t) || e.ActorName.Contains(t) || (e.DeviceName != null && e.DeviceName.Contains(t))
-                || (e.ResourceId != null && e.ResourceId.Contains(t)) || e.Action.Contains(t));
+            if (database?.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite" && FtsPhrase(t) is { } phrase)
+            {
+                // Full-text: the words of the search as one phrase (FTS5 tokenizes on punctuation, so "core-sw1"
+                // finds "core-sw1"); an index lookup instead of scanning every row's details.
+                var ids = database.SqlQuery<long>($"SELECT rowid AS \"Value\" FROM \"AuditEntriesFts\" WHERE \"AuditEntriesFts\" MATCH {phrase}");
+                q = q.Where(e => ids.Contains(e.Id));
+            }
+            else
+            {
+                q = q.Where(e => e.DetailsJson.Contains(t) || e.ActorName.Contains(t) || (e.DeviceName != null && e.DeviceName.Contains(t))
+                    || (e.ResourceId != null && e.ResourceId.Contains(t)) || e.Action.Contains(t));
+            }
         }
         return q;
+    }
+
+    /// <summary>A user's text as an FTS5 phrase query; null when it has no word characters to search for.</summary>
+    internal static string? FtsPhrase(string text)
+    {
+        if (!text.Any(char.IsLetterOrDigit)) return null;
+        return "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     private static readonly System.Linq.Expressions.Expression<Func<AuditEntry, AuditEntryView>> Projection = e => new AuditEntryView(

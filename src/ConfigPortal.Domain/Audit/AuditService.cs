@@ -73,16 +73,19 @@ public sealed class AuditService(
     internal static readonly JsonSerializerOptions DetailsJsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = false,
+        // Keep quotes and non-ASCII readable (\" rather than \u0022) so that the text search finds the words a user
+        // sees. Details are never written into HTML unencoded: pages render them as text, exports re-encode them.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public async Task RecordAsync(AuditRecord record, CancellationToken ct = default)
     {
         try
         {
+            // AppendAsync never throws: when it fails it has rolled back to its savepoint, and committing the
+            // then empty transaction changes nothing.
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-            await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            if (await AppendAsync(db, [record], CancellationToken.None))
-                await tx.CommitAsync(CancellationToken.None);
+            await db.ExecuteInTransactionAsync(ct => AppendAsync(db, [record], ct), CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace ConfigPortal.Domain.Backups;
 
 /// <summary>A run moved to a new state.</summary>
@@ -9,6 +11,11 @@ public sealed record BackupRunChanged(int TenantId, int DeviceId, BackupRunView 
 /// </summary>
 public sealed class BackupNotifier
 {
+    public const string MeterName = "ConfigPortal.Notifications";
+    private static readonly Meter Meter = new(MeterName);
+    /// <summary>Notifications that could not be delivered, by channel ("ui" today; e-mail and webhooks later).</summary>
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("configportal.notifications.failures", "{notification}");
+
     public event Func<BackupRunChanged, Task>? RunChanged;
 
     public async Task PublishAsync(BackupRunChanged change)
@@ -24,6 +31,7 @@ public sealed class BackupNotifier
             catch
             {
                 // A broken subscriber (a closed circuit) must not stop the others or the pipeline.
+                Failures.Add(1, new KeyValuePair<string, object?>("channel", "ui"));
             }
         }
     }

@@ -45,17 +45,20 @@ public sealed class BackupPipeline(
         Tenancy.Tenant tenant;
         await using (var db = await dbFactory.CreateAsync(ct))
         {
-            var loaded = await db.BackupRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
-            if (loaded is null || loaded.IsFinished || loaded.Status != BackupRunStatus.Queued)
+            // Claim the run atomically: a run id queued twice (recovery at start, a second instance) runs once.
+            var startedAt = clock.GetUtcNow().UtcDateTime;
+            var claimed = await db.BackupRuns
+                .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt), ct);
+            if (claimed == 0)
                 return;
-            run = loaded;
+            run = await db.BackupRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
             device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId, ct);
             tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == run.TenantId, ct);
-            run.Status = BackupRunStatus.Collecting;
-            run.StartedAtUtc = clock.GetUtcNow().UtcDateTime;
-            await db.SaveChangesAsync(ct);
         }
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = run.CorrelationId, ["RunId"] = run.Id, ["DeviceId"] = device.Id });
+        // A message-template scope: structured (CorrelationId, RunId, DeviceId properties in JSON logs) and readable
+        // as text in the simple console formatter (a dictionary scope prints as its type name there).
+        using var scope = logger.BeginScope("Backup run {RunId} of device {DeviceId}, correlation {CorrelationId}", run.Id, device.Id, run.CorrelationId);
         await PublishAsync(run);
 
         NormalizedConfig config;
@@ -183,124 +186,130 @@ public sealed class BackupPipeline(
 
     private async Task StoreAsync(BackupRun run, Device device, NormalizedConfig config, CollectedConfig collected, int? credentialId, long started)
     {
-        var ct = CancellationToken.None; // a collected config is committed even when shutdown is requested
-        await using var db = await dbFactory.CreateAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
-        var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
-        var latest = trackedDevice.LatestSnapshotId is { } latestId
-            ? await db.Snapshots.SingleOrDefaultAsync(s => s.Id == latestId, ct)
-            : null;
+        // A collected config is committed even when shutdown is requested. One retriable unit: every attempt reloads
+        // the run, the device and the latest snapshot, so a retry after a transient fault repeats it exactly.
+        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+        var (outcome, trackedRun) = await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
+            var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
+            var latest = trackedDevice.LatestSnapshotId is { } latestId
+                ? await db.Snapshots.SingleOrDefaultAsync(s => s.Id == latestId, ct)
+                : null;
 
-        var records = new List<AuditRecord>();
-        var actorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
-        var actorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System
-            : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User;
-        AuditRecord Rec(string action, string resourceType, string resourceId, object details) => new()
-        {
-            TenantId = run.TenantId,
-            Action = action,
-            ResourceType = resourceType,
-            ResourceId = resourceId,
-            DeviceId = device.Id,
-            DeviceName = device.Name,
-            CorrelationId = run.CorrelationId,
-            ActorKind = actorKind,
-            ActorId = run.RequestedByUserId,
-            ActorName = actorName,
-            ClientIp = run.ClientIp,
-            Details = details,
-        };
-
-        RunOutcome outcome;
-        if (latest is not null && latest.CompareHash == config.CompareHash)
-        {
-            latest.LastSeenAtUtc = now;
-            latest.SeenCount++;
-            outcome = RunOutcome.Unchanged;
-            trackedRun.SnapshotId = latest.Id;
-            records.Add(Rec(AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
-                new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount, credentialProfile = collected.CredentialUsed }));
-        }
-        else
-        {
-            var snapshot = new Snapshot
+            var records = new List<AuditRecord>();
+            var actorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
+            var actorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System
+                : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User;
+            AuditRecord Rec(string action, string resourceType, string resourceId, object details) => new()
             {
                 TenantId = run.TenantId,
+                Action = action,
+                ResourceType = resourceType,
+                ResourceId = resourceId,
                 DeviceId = device.Id,
-                CreatedByRunId = run.Id,
-                PreviousSnapshotId = latest?.Id,
-                FirstSeenAtUtc = now,
-                LastSeenAtUtc = now,
-                CompareHash = config.CompareHash,
-                SizeBytes = config.SizeBytes,
-                LineCount = config.LineCount,
-                Trigger = run.Trigger.ToString().ToLowerInvariant(),
-                TriggeredBy = actorName,
+                DeviceName = device.Name,
+                CorrelationId = run.CorrelationId,
+                ActorKind = actorKind,
+                ActorId = run.RequestedByUserId,
+                ActorName = actorName,
+                ClientIp = run.ClientIp,
+                Details = details,
             };
-            LineDiffResult? diff = null;
-            string? previousText = null;
-            if (latest is not null)
+
+            RunOutcome outcome;
+            if (latest is not null && latest.CompareHash == config.CompareHash)
             {
-                var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == latest.Id, ct);
-                previousText = ContentCodec.Decode(content.Encoding, content.Data);
-                diff = LineDiffer.Diff(previousText, config.Text);
-                snapshot.AddedLines = diff.Added;
-                snapshot.RemovedLines = diff.Removed;
+                latest.LastSeenAtUtc = now;
+                latest.SeenCount++;
+                outcome = RunOutcome.Unchanged;
+                trackedRun.SnapshotId = latest.Id;
+                records.Add(Rec(AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
+                    new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount, credentialProfile = collected.CredentialUsed }));
             }
-            db.Snapshots.Add(snapshot);
-            await db.SaveChangesAsync(ct);
-
-            var (encoding, data) = ContentCodec.Encode(config.Text);
-            db.SnapshotContents.Add(new SnapshotContent { SnapshotId = snapshot.Id, TenantId = run.TenantId, Encoding = encoding, Data = data });
-            records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
-                new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
-
-            if (latest is not null && diff is not null)
+            else
             {
-                var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
-                var sd = new SnapshotDiff
+                var snapshot = new Snapshot
                 {
                     TenantId = run.TenantId,
                     DeviceId = device.Id,
-                    FromSnapshotId = latest.Id,
-                    ToSnapshotId = snapshot.Id,
-                    AddedLines = diff.Added,
-                    RemovedLines = diff.Removed,
-                    UnifiedDiff = unified,
-                    CreatedAtUtc = now,
+                    CreatedByRunId = run.Id,
+                    PreviousSnapshotId = latest?.Id,
+                    FirstSeenAtUtc = now,
+                    LastSeenAtUtc = now,
+                    CompareHash = config.CompareHash,
+                    SizeBytes = config.SizeBytes,
+                    LineCount = config.LineCount,
+                    Trigger = run.Trigger.ToString().ToLowerInvariant(),
+                    TriggeredBy = actorName,
                 };
-                db.SnapshotDiffs.Add(sd);
+                LineDiffResult? diff = null;
+                string? previousText = null;
+                if (latest is not null)
+                {
+                    var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == latest.Id, ct);
+                    previousText = ContentCodec.Decode(content.Encoding, content.Data);
+                    diff = LineDiffer.Diff(previousText, config.Text);
+                    // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored
+                    // unified diff below is exact, so that patch reproduces the new text.
+                    var counted = LineDiffer.Diff(previousText, config.Text, new DiffOptions(IgnoreLines: VendorProfiles.Find(device.Vendor)?.IgnoreFilters));
+                    snapshot.AddedLines = counted.Added;
+                    snapshot.RemovedLines = counted.Removed;
+                }
+                db.Snapshots.Add(snapshot);
                 await db.SaveChangesAsync(ct);
-                records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
-                    new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = diff.Added, removed = diff.Removed }));
-            }
-            trackedDevice.LatestSnapshotId = snapshot.Id;
-            trackedDevice.SnapshotCount++;
-            trackedRun.SnapshotId = snapshot.Id;
-            outcome = RunOutcome.Created;
-        }
 
-        trackedRun.Status = BackupRunStatus.Succeeded;
-        trackedRun.Outcome = outcome;
-        trackedRun.FinishedAtUtc = now;
-        trackedRun.ActiveDeviceId = null;
-        trackedRun.Message = outcome == RunOutcome.Created ? "New configuration stored." : "Configuration unchanged.";
-        trackedDevice.LastRunAtUtc = now;
-        trackedDevice.LastRunOutcome = outcome;
-        trackedDevice.LastRunMessage = trackedRun.Message;
-        trackedDevice.LastSuccessAtUtc = now;
-        trackedDevice.RunCount++;
-        if (collected.HostKeyFingerprint is { } fp && trackedDevice.HostKeyFingerprint is null)
-            trackedDevice.HostKeyFingerprint = fp; // trust on first use
-        trackedDevice.OfferedHostKeyFingerprint = null;
-        trackedDevice.OfferedHostKeyAtUtc = null;
-        if (credentialId is { } worked)
-            trackedDevice.LastWorkingCredentialProfileId = worked;
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, records, ct);
-        await tx.CommitAsync(ct);
+                var (encoding, data) = ContentCodec.Encode(config.Text);
+                db.SnapshotContents.Add(new SnapshotContent { SnapshotId = snapshot.Id, TenantId = run.TenantId, Encoding = encoding, Data = data });
+                records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
+                    new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
+
+                if (latest is not null && diff is not null)
+                {
+                    var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
+                    var sd = new SnapshotDiff
+                    {
+                        TenantId = run.TenantId,
+                        DeviceId = device.Id,
+                        FromSnapshotId = latest.Id,
+                        ToSnapshotId = snapshot.Id,
+                        AddedLines = snapshot.AddedLines,
+                        RemovedLines = snapshot.RemovedLines,
+                        UnifiedDiff = unified,
+                        CreatedAtUtc = now,
+                    };
+                    db.SnapshotDiffs.Add(sd);
+                    await db.SaveChangesAsync(ct);
+                    records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
+                        new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
+                }
+                trackedDevice.LatestSnapshotId = snapshot.Id;
+                trackedDevice.SnapshotCount++;
+                trackedRun.SnapshotId = snapshot.Id;
+                outcome = RunOutcome.Created;
+            }
+
+            trackedRun.Status = BackupRunStatus.Succeeded;
+            trackedRun.Outcome = outcome;
+            trackedRun.FinishedAtUtc = now;
+            trackedRun.ActiveDeviceId = null;
+            trackedRun.Message = outcome == RunOutcome.Created ? "New configuration stored." : "Configuration unchanged.";
+            trackedDevice.LastRunAtUtc = now;
+            trackedDevice.LastRunOutcome = outcome;
+            trackedDevice.LastRunMessage = trackedRun.Message;
+            trackedDevice.LastSuccessAtUtc = now;
+            trackedDevice.RunCount++;
+            if (collected.HostKeyFingerprint is { } fp && trackedDevice.HostKeyFingerprint is null)
+                trackedDevice.HostKeyFingerprint = fp; // trust on first use
+            trackedDevice.OfferedHostKeyFingerprint = null;
+            trackedDevice.OfferedHostKeyAtUtc = null;
+            if (credentialId is { } worked)
+                trackedDevice.LastWorkingCredentialProfileId = worked;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, records, ct);
+            return (outcome, trackedRun);
+        }, CancellationToken.None);
 
         Record(outcome, started);
         await PublishAsync(trackedRun);
@@ -309,49 +318,50 @@ public sealed class BackupPipeline(
 
     private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started, string? offeredHostKey = null)
     {
-        var ct = CancellationToken.None;
-        await using var db = await dbFactory.CreateAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
-        var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
-        trackedRun.Status = BackupRunStatus.Failed;
-        trackedRun.Outcome = RunOutcome.Failed;
-        trackedRun.FailureKind = kind;
-        trackedRun.Message = message;
-        trackedRun.FinishedAtUtc = now;
-        trackedRun.ActiveDeviceId = null;
-        trackedDevice.LastRunAtUtc = now;
-        trackedDevice.LastRunOutcome = RunOutcome.Failed;
-        trackedDevice.LastRunMessage = message;
-        trackedDevice.RunCount++;
-        if (kind == FailureKind.HostKeyChanged && offeredHostKey is not null)
+        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+        var trackedRun = await db.ExecuteInTransactionAsync(async ct =>
         {
-            // Kept so a tenant admin can compare and accept it on the device page.
-            trackedDevice.OfferedHostKeyFingerprint = offeredHostKey;
-            trackedDevice.OfferedHostKeyAtUtc = now;
-        }
-        await db.SaveChangesAsync(ct);
-        object details = kind == FailureKind.HostKeyChanged
-            ? new { runId = run.Id, reason = ToSnake(kind), message, pinnedHostKey = trackedDevice.HostKeyFingerprint, offeredHostKey }
-            : new { runId = run.Id, reason = ToSnake(kind), message };
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = run.TenantId,
-            Action = AuditActions.ConfigBackupFailed,
-            ResourceType = "backup_run",
-            ResourceId = Id(run.Id),
-            DeviceId = device.Id,
-            DeviceName = device.Name,
-            CorrelationId = run.CorrelationId,
-            Outcome = AuditOutcome.Failure,
-            ActorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User,
-            ActorId = run.RequestedByUserId,
-            ActorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName,
-            ClientIp = run.ClientIp,
-            Details = details,
-        }], ct);
-        await tx.CommitAsync(ct);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
+            var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
+            trackedRun.Status = BackupRunStatus.Failed;
+            trackedRun.Outcome = RunOutcome.Failed;
+            trackedRun.FailureKind = kind;
+            trackedRun.Message = message;
+            trackedRun.FinishedAtUtc = now;
+            trackedRun.ActiveDeviceId = null;
+            trackedDevice.LastRunAtUtc = now;
+            trackedDevice.LastRunOutcome = RunOutcome.Failed;
+            trackedDevice.LastRunMessage = message;
+            trackedDevice.RunCount++;
+            if (kind == FailureKind.HostKeyChanged && offeredHostKey is not null)
+            {
+                // Kept so a tenant admin can compare and accept it on the device page.
+                trackedDevice.OfferedHostKeyFingerprint = offeredHostKey;
+                trackedDevice.OfferedHostKeyAtUtc = now;
+            }
+            await db.SaveChangesAsync(ct);
+            object details = kind == FailureKind.HostKeyChanged
+                ? new { runId = run.Id, reason = ToSnake(kind), message, pinnedHostKey = trackedDevice.HostKeyFingerprint, offeredHostKey }
+                : new { runId = run.Id, reason = ToSnake(kind), message };
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = run.TenantId,
+                Action = AuditActions.ConfigBackupFailed,
+                ResourceType = "backup_run",
+                ResourceId = Id(run.Id),
+                DeviceId = device.Id,
+                DeviceName = device.Name,
+                CorrelationId = run.CorrelationId,
+                Outcome = AuditOutcome.Failure,
+                ActorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User,
+                ActorId = run.RequestedByUserId,
+                ActorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName,
+                ClientIp = run.ClientIp,
+                Details = details,
+            }], ct);
+            return trackedRun;
+        }, CancellationToken.None);
         Record(RunOutcome.Failed, started);
         await PublishAsync(trackedRun);
         logger.LogWarning("Backup run {RunId} of device {DeviceId} failed: {Reason}: {Message}", run.Id, device.Id, kind, message);

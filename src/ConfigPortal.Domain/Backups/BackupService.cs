@@ -24,6 +24,10 @@ public sealed class BackupService(
     public async Task<TriggerResult> TriggerAsync(int deviceId, BackupTrigger trigger, CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.TriggerBackup, "trigger a backup", ct);
+        // The trigger comes from the caller: an undefined value, or "schedule" from anyone but the scheduler (which
+        // would skip the manual-trigger audit entry and attribute the run to the system), is rejected.
+        if (!Enum.IsDefined(trigger) || (trigger == BackupTrigger.Schedule && actor.Kind != ActorKind.System))
+            throw ValidationException.For("trigger", "Unknown backup trigger.");
         await using var db = await dbFactory.CreateAsync(ct);
         var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct)
             ?? throw await access.NotFoundAsync("device", deviceId, ct);
@@ -39,36 +43,38 @@ public sealed class BackupService(
                 return new TriggerResult(BackupRunView.From(existing), Joined: true);
             }
 
-            var now = clock.GetUtcNow().UtcDateTime;
-            var run = new BackupRun
-            {
-                TenantId = grant.TenantId,
-                DeviceId = deviceId,
-                Trigger = trigger,
-                RequestedByUserId = actor.UserId,
-                RequestedByName = actor.Name,
-                ClientIp = actor.ClientIp,
-                Status = BackupRunStatus.Queued,
-                QueuedAtUtc = now,
-                CorrelationId = Guid.NewGuid().ToString("N"),
-                ActiveDeviceId = deviceId,
-            };
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            db.BackupRuns.Add(run);
+            BackupRun run;
             try
             {
-                await db.SaveChangesAsync(ct);
+                // One retriable unit: the run row (its unique ActiveDeviceId claims the device) and the audit entry.
+                run = await db.ExecuteInTransactionAsync(async attemptCt =>
+                {
+                    var queued = new BackupRun
+                    {
+                        TenantId = grant.TenantId,
+                        DeviceId = deviceId,
+                        Trigger = trigger,
+                        RequestedByUserId = actor.UserId,
+                        RequestedByName = actor.Name,
+                        ClientIp = actor.ClientIp,
+                        Status = BackupRunStatus.Queued,
+                        QueuedAtUtc = clock.GetUtcNow().UtcDateTime,
+                        CorrelationId = Guid.NewGuid().ToString("N"),
+                        ActiveDeviceId = deviceId,
+                    };
+                    db.BackupRuns.Add(queued);
+                    await db.SaveChangesAsync(attemptCt);
+                    if (trigger != BackupTrigger.Schedule)
+                        await audit.AppendAsync(db, [TriggerRecord(grant.TenantId, device, queued, trigger, joined: false)], attemptCt);
+                    return queued;
+                }, ct);
             }
             catch (DbUpdateException)
             {
-                // Another trigger won the unique ActiveDeviceId race: join its run.
-                await tx.RollbackAsync(ct);
+                // Another trigger won the unique ActiveDeviceId race (the transaction rolled back): join its run.
                 db.ChangeTracker.Clear();
                 continue;
             }
-            if (trigger != BackupTrigger.Schedule)
-                await audit.AppendAsync(db, [TriggerRecord(grant.TenantId, device, run, trigger, joined: false)], ct);
-            await tx.CommitAsync(ct);
 
             var view = BackupRunView.From(run);
             await notifier.PublishAsync(new BackupRunChanged(run.TenantId, deviceId, view));

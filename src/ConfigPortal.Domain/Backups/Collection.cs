@@ -43,4 +43,8 @@ public sealed class BackupOptions
     public int MaxConcurrentSessions { get; set; } = 16;
     /// <summary>A queued/running run older than this is considered abandoned by a dead instance.</summary>
     public TimeSpan RunLease { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Run the backup worker in this instance (false for a web-only instance: <c>--role web</c>).</summary>
+    public bool RunWorker { get; set; } = true;
+    /// <summary>How often the worker looks in the database for runs queued by other instances (zero: never).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

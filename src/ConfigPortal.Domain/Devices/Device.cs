@@ -36,6 +36,8 @@ public enum RunOutcome
 
 public sealed class Device : ITenantOwned
 {
+    public const int MaxGroupLength = 100;
+
     public int Id { get; set; }
     public int TenantId { get; set; }
     public required string Name { get; set; }
@@ -53,6 +55,9 @@ public sealed class Device : ITenantOwned
     /// the ordered list). Not a foreign key: it is only a hint, cleared when the profile leaves the list.
     /// </summary>
     public int? LastWorkingCredentialProfileId { get; set; }
+
+    /// <summary>A free-form group ("core", "branch-north") for filtering and bulk actions; null when ungrouped.</summary>
+    public string? Group { get; set; }
 
     /// <summary>Pinned SSH host key (SHA-256 fingerprint), trusted on first use.</summary>
     public string? HostKeyFingerprint { get; set; }

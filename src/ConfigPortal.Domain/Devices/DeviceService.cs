@@ -27,7 +27,8 @@ public sealed record DeviceListItem(
     long? LatestSnapshotId,
     string? HostKeyFingerprint = null,
     string? OfferedHostKeyFingerprint = null,
-    DateTime? OfferedHostKeyAtUtc = null);
+    DateTime? OfferedHostKeyAtUtc = null,
+    string? Group = null);
 
 /// <summary>What the add/edit form submits. Validated by the service, whatever the UI did.</summary>
 public sealed class DeviceInput
@@ -45,9 +46,14 @@ public sealed class DeviceInput
     public string? CustomDeleteFilters { get; set; }
     /// <summary>Extra ignore filters, one regex per line.</summary>
     public string? CustomIgnoreFilters { get; set; }
+    /// <summary>Optional group; blank means none.</summary>
+    public string? Group { get; set; }
 }
 
 public sealed record DeviceQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Skip = 0, int Take = 25, bool IncludeDisabled = true);
+
+/// <summary>What a bulk action did: how many devices changed (the others already had the value).</summary>
+public sealed record BulkResult(int Requested, int Changed);
 
 public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock)
 {
@@ -66,11 +72,13 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var s = query.Search.Trim();
-            q = q.Where(d => d.Name.Contains(s) || d.Address.Contains(s) || d.Vendor.Contains(s));
+            q = q.Where(d => d.Name.Contains(s) || d.Address.Contains(s) || d.Vendor.Contains(s) || (d.Group != null && d.Group.Contains(s)));
         }
         var total = await q.CountAsync(ct);
         q = (query.SortBy?.ToLowerInvariant(), query.Descending) switch
         {
+            ("group", false) => q.OrderBy(d => d.Group).ThenBy(d => d.Name),
+            ("group", true) => q.OrderByDescending(d => d.Group).ThenBy(d => d.Name),
             ("address", false) => q.OrderBy(d => d.Address),
             ("address", true) => q.OrderByDescending(d => d.Address),
             ("vendor" or "vendorname", false) => q.OrderBy(d => d.Vendor).ThenBy(d => d.Name),
@@ -105,7 +113,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         return new DeviceInput
         {
             Name = d.Name, Address = d.Address, Port = d.Port, Vendor = d.Vendor, Driver = d.Driver,
-            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileIds = await CredentialOrderAsync(db, id, ct), Enabled = d.Enabled,
+            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileIds = await CredentialOrderAsync(db, id, ct), Enabled = d.Enabled, Group = d.Group,
             CustomDeleteFilters = d.CustomDeleteFilters, CustomIgnoreFilters = d.CustomIgnoreFilters,
         };
     }
@@ -115,100 +123,107 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         var grant = await access.DemandAsync(Permission.ManageDevices, "add devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
         var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: null, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var device = new Device
+        return await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Name = input.Name.Trim(),
-            Address = input.Address.Trim(),
-            Port = input.Port,
-            Vendor = input.Vendor,
-            Driver = input.Driver,
-            SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
-            Enabled = input.Enabled,
-            CustomDeleteFilters = deleteFilters,
-            CustomIgnoreFilters = ignoreFilters,
-            CreatedAtUtc = now,
-            UpdatedAtUtc = now,
-        };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Devices.Add(device);
-        await db.SaveChangesAsync(ct);
-        AddCredentialRows(db, device.Id, credentialIds);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = AuditActions.DeviceCreated,
-            ResourceType = "device",
-            ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
-            DeviceId = device.Id,
-            DeviceName = device.Name,
-            Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), credentialProfileIds = credentialIds, device.Enabled,
-                customDeleteFilters = CustomFilterSet.Lines(deleteFilters), customIgnoreFilters = CustomFilterSet.Lines(ignoreFilters) },
-        }], ct);
-        await tx.CommitAsync(ct);
-        return device.Id;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var device = new Device
+            {
+                TenantId = grant.TenantId,
+                Name = input.Name.Trim(),
+                Address = input.Address.Trim(),
+                Port = input.Port,
+                Vendor = input.Vendor,
+                Driver = input.Driver,
+                SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
+                Enabled = input.Enabled,
+                Group = NormalizeGroup(input.Group),
+                CustomDeleteFilters = deleteFilters,
+                CustomIgnoreFilters = ignoreFilters,
+                CreatedAtUtc = now,
+                UpdatedAtUtc = now,
+            };
+            db.Devices.Add(device);
+            await db.SaveChangesAsync(ct);
+            AddCredentialRows(db, device.Id, credentialIds);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.DeviceCreated,
+                ResourceType = "device",
+                ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = device.Id,
+                DeviceName = device.Name,
+                Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), credentialProfileIds = credentialIds, device.Enabled, device.Group,
+                    customDeleteFilters = CustomFilterSet.Lines(deleteFilters), customIgnoreFilters = CustomFilterSet.Lines(ignoreFilters) },
+            }], ct);
+            return device.Id;
+        }, ct);
     }
 
     public async Task UpdateAsync(int id, DeviceInput input, CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "edit devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
-            ?? throw await access.NotFoundAsync("device", id, ct);
+        // The denial of a missing id is audited in its own transaction: checked before this one opens.
+        if (!await db.Devices.AnyAsync(d => d.Id == id, ct))
+            throw await access.NotFoundAsync("device", id, ct);
         var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: id, ct);
-        var currentCredentials = await CredentialOrderAsync(db, id, ct);
+        // One retriable unit: each attempt reloads the device and its credential list and applies the input to them.
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var device = await db.Devices.SingleAsync(d => d.Id == id, ct);
+            var currentCredentials = await CredentialOrderAsync(db, id, ct);
 
-        var changes = new Dictionary<string, object?[]>();
-        void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
-        {
-            if (EqualityComparer<T>.Default.Equals(oldValue, newValue)) return;
-            changes[field] = [oldValue, newValue];
-            apply(newValue);
-        }
-        Set("name", device.Name, input.Name.Trim(), v => device.Name = v);
-        Set("address", device.Address, input.Address.Trim(), v => device.Address = v);
-        Set("port", device.Port, input.Port, v => device.Port = v);
-        Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
-        Set("driver", device.Driver, input.Driver, v => device.Driver = v);
-        Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
-        Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
-        Set("customDeleteFilters", device.CustomDeleteFilters, deleteFilters, v => device.CustomDeleteFilters = v);
-        Set("customIgnoreFilters", device.CustomIgnoreFilters, ignoreFilters, v => device.CustomIgnoreFilters = v);
-        var credentialsChanged = !currentCredentials.SequenceEqual(credentialIds);
-        if (credentialsChanged)
-        {
-            changes["credentialProfileIds"] = [currentCredentials, credentialIds];
-            if (device.LastWorkingCredentialProfileId is { } last && !credentialIds.Contains(last))
-                device.LastWorkingCredentialProfileId = null;
-        }
-        if (changes.Count == 0) return;
-        device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+            var changes = new Dictionary<string, object?[]>();
+            void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
+            {
+                if (EqualityComparer<T>.Default.Equals(oldValue, newValue)) return;
+                changes[field] = [oldValue, newValue];
+                apply(newValue);
+            }
+            Set("name", device.Name, input.Name.Trim(), v => device.Name = v);
+            Set("address", device.Address, input.Address.Trim(), v => device.Address = v);
+            Set("port", device.Port, input.Port, v => device.Port = v);
+            Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
+            Set("driver", device.Driver, input.Driver, v => device.Driver = v);
+            Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
+            Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
+            Set("group", device.Group, NormalizeGroup(input.Group), v => device.Group = v);
+            Set("customDeleteFilters", device.CustomDeleteFilters, deleteFilters, v => device.CustomDeleteFilters = v);
+            Set("customIgnoreFilters", device.CustomIgnoreFilters, ignoreFilters, v => device.CustomIgnoreFilters = v);
+            var credentialsChanged = !currentCredentials.SequenceEqual(credentialIds);
+            if (credentialsChanged)
+            {
+                changes["credentialProfileIds"] = [currentCredentials, credentialIds];
+                if (device.LastWorkingCredentialProfileId is { } last && !credentialIds.Contains(last))
+                    device.LastWorkingCredentialProfileId = null;
+            }
+            if (changes.Count == 0) return;
+            device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (credentialsChanged)
-        {
-            // Delete first and save, so the unique (device, position) index never sees two rows at once.
-            db.DeviceCredentialProfiles.RemoveRange(await db.DeviceCredentialProfiles.Where(x => x.DeviceId == id).ToListAsync(ct));
+            if (credentialsChanged)
+            {
+                // Delete first and save, so the unique (device, position) index never sees two rows at once.
+                db.DeviceCredentialProfiles.RemoveRange(await db.DeviceCredentialProfiles.Where(x => x.DeviceId == id).ToListAsync(ct));
+                await db.SaveChangesAsync(ct);
+                AddCredentialRows(db, id, credentialIds);
+            }
             await db.SaveChangesAsync(ct);
-            AddCredentialRows(db, id, credentialIds);
-        }
-        await db.SaveChangesAsync(ct);
-        var action = changes.Count == 1 && changes.ContainsKey("enabled")
-            ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
-            : AuditActions.DeviceUpdated;
-        await audit.AppendAsync(db, [new AuditRecord
-        {
-            TenantId = grant.TenantId,
-            Action = action,
-            ResourceType = "device",
-            ResourceId = id.ToString(CultureInfo.InvariantCulture),
-            DeviceId = id,
-            DeviceName = device.Name,
-            Details = new { changes = changes.ToDictionary(c => c.Key, c => new { before = c.Value[0], after = c.Value[1] }) },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var action = changes.Count == 1 && changes.ContainsKey("enabled")
+                ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
+                : AuditActions.DeviceUpdated;
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = action,
+                ResourceType = "device",
+                ResourceId = id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = id,
+                DeviceName = device.Name,
+                Details = new { changes = changes.ToDictionary(c => c.Key, c => new { before = c.Value[0], after = c.Value[1] }) },
+            }], ct);
+        }, ct);
     }
 
     public async Task SetEnabledAsync(int id, bool enabled, CancellationToken ct = default)
@@ -227,31 +242,35 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "accept a device host key", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct)
-            ?? throw await access.NotFoundAsync("device", id, ct);
-        if (device.OfferedHostKeyFingerprint is not { } offered)
-            throw ValidationException.For("HostKey", "The device has not offered a new host key.");
-        if (!string.Equals(offered, offeredFingerprint?.Trim(), StringComparison.Ordinal))
-            throw ValidationException.For("HostKey", "The device has offered a different host key since this page was loaded; reload and compare again.");
-
-        var previous = device.HostKeyFingerprint;
-        device.HostKeyFingerprint = offered;
-        device.OfferedHostKeyFingerprint = null;
-        device.OfferedHostKeyAtUtc = null;
-        device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
+        // The denial of a missing id is audited in its own transaction: checked before this one opens.
+        if (!await db.Devices.AnyAsync(d => d.Id == id, ct))
+            throw await access.NotFoundAsync("device", id, ct);
+        // One retriable unit: each attempt reloads the device and compares what it offers now.
+        await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Action = AuditActions.DeviceHostKeyAccepted,
-            ResourceType = "device",
-            ResourceId = id.ToString(CultureInfo.InvariantCulture),
-            DeviceId = id,
-            DeviceName = device.Name,
-            Details = new { oldFingerprint = previous, newFingerprint = offered },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var device = await db.Devices.SingleAsync(d => d.Id == id, ct);
+            if (device.OfferedHostKeyFingerprint is not { } offered)
+                throw ValidationException.For("HostKey", "The device has not offered a new host key.");
+            if (!string.Equals(offered, offeredFingerprint?.Trim(), StringComparison.Ordinal))
+                throw ValidationException.For("HostKey", "The device has offered a different host key since this page was loaded; reload and compare again.");
+
+            var previous = device.HostKeyFingerprint;
+            device.HostKeyFingerprint = offered;
+            device.OfferedHostKeyFingerprint = null;
+            device.OfferedHostKeyAtUtc = null;
+            device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.DeviceHostKeyAccepted,
+                ResourceType = "device",
+                ResourceId = id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = id,
+                DeviceName = device.Name,
+                Details = new { oldFingerprint = previous, newFingerprint = offered },
+            }], ct);
+        }, ct);
     }
 
     private static async Task<List<int>> CredentialOrderAsync(IPortalDb db, int deviceId, CancellationToken ct) =>
@@ -267,25 +286,13 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     /// <summary>Validates the input; returns the filters in stored form and the credential list without duplicates.</summary>
     private static async Task<(string? DeleteFilters, string? IgnoreFilters, List<int> CredentialIds)> ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
     {
-        var errors = new Dictionary<string, List<string>>();
+        var errors = ValidateFields(input);
         void Add(string field, string message)
         {
             if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
             list.Add(message);
         }
-
         var name = input.Name?.Trim() ?? "";
-        if (name.Length == 0) Add(nameof(DeviceInput.Name), "Name is required.");
-        else if (name.Length > MaxNameLength) Add(nameof(DeviceInput.Name), $"Name must be at most {MaxNameLength} characters.");
-        else if (name.Any(char.IsControl)) Add(nameof(DeviceInput.Name), "Name must not contain control characters.");
-
-        var address = input.Address?.Trim() ?? "";
-        if (!IsValidAddress(address)) Add(nameof(DeviceInput.Address), "Address must be an IPv4/IPv6 address or a host name.");
-
-        if (input.Port is < 1 or > 65535) Add(nameof(DeviceInput.Port), "Port must be between 1 and 65535.");
-        if (VendorProfiles.Find(input.Vendor ?? "") is null) Add(nameof(DeviceInput.Vendor), "Choose a vendor from the list.");
-        if (!Enum.IsDefined(input.Driver)) Add(nameof(DeviceInput.Driver), "Choose a driver from the list.");
-        if (input.SimulatorBehavior is { } b && !Enum.IsDefined(b)) Add(nameof(DeviceInput.SimulatorBehavior), "Choose a behaviour from the list.");
 
         var credentialIds = (input.CredentialProfileIds ?? []).Distinct().ToList();
         if (credentialIds.Count > MaxCredentialProfiles)
@@ -310,6 +317,114 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         return (deleteFilters, ignoreFilters, credentialIds);
     }
 
+    /// <summary>
+    /// The rules that need no database: the same for the add/edit form and for every row of a CSV import.
+    /// Keys are <see cref="DeviceInput"/> property names.
+    /// </summary>
+    public static Dictionary<string, List<string>> ValidateFields(DeviceInput input)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+            list.Add(message);
+        }
+
+        var name = input.Name?.Trim() ?? "";
+        if (name.Length == 0) Add(nameof(DeviceInput.Name), "Name is required.");
+        else if (name.Length > MaxNameLength) Add(nameof(DeviceInput.Name), $"Name must be at most {MaxNameLength} characters.");
+        else if (name.Any(char.IsControl)) Add(nameof(DeviceInput.Name), "Name must not contain control characters.");
+
+        var address = input.Address?.Trim() ?? "";
+        if (!IsValidAddress(address)) Add(nameof(DeviceInput.Address), "Address must be an IPv4/IPv6 address or a host name.");
+
+        if (input.Port is < 1 or > 65535) Add(nameof(DeviceInput.Port), "Port must be between 1 and 65535.");
+        if (VendorProfiles.Find(input.Vendor ?? "") is null) Add(nameof(DeviceInput.Vendor), "Choose a vendor from the list.");
+        if (!Enum.IsDefined(input.Driver)) Add(nameof(DeviceInput.Driver), "Choose a driver from the list.");
+        if (input.SimulatorBehavior is { } b && !Enum.IsDefined(b)) Add(nameof(DeviceInput.SimulatorBehavior), "Choose a behaviour from the list.");
+        if (GroupError(input.Group) is { } groupError) Add(nameof(DeviceInput.Group), groupError);
+        return errors;
+    }
+
+    /// <summary>Null when the group is acceptable (blank means none).</summary>
+    public static string? GroupError(string? group)
+    {
+        var g = group?.Trim() ?? "";
+        if (g.Length > Device.MaxGroupLength) return $"Group must be at most {Device.MaxGroupLength} characters.";
+        if (g.Any(char.IsControl)) return "Group must not contain control characters.";
+        return null;
+    }
+
+    public static string? NormalizeGroup(string? group) => string.IsNullOrWhiteSpace(group) ? null : group.Trim();
+
+    /// <summary>Enables or disables several devices; one audit entry per device that changed.</summary>
+    public Task<BulkResult> SetEnabledManyAsync(IReadOnlyCollection<int> ids, bool enabled, CancellationToken ct = default) =>
+        BulkUpdateAsync(ids, enabled ? "enable devices" : "disable devices",
+            d => d.Enabled == enabled ? null : ("enabled", d.Enabled, enabled, () => d.Enabled = enabled),
+            enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled, ct);
+
+    /// <summary>Moves several devices into a group (blank: out of any group); one audit entry per device that changed.</summary>
+    public async Task<BulkResult> MoveToGroupAsync(IReadOnlyCollection<int> ids, string? group, CancellationToken ct = default)
+    {
+        if (GroupError(group) is { } error)
+        {
+            await access.DemandAsync(Permission.ManageDevices, "move devices to a group", ct);
+            throw ValidationException.For(nameof(DeviceInput.Group), error);
+        }
+        var g = NormalizeGroup(group);
+        return await BulkUpdateAsync(ids, "move devices to a group",
+            d => d.Group == g ? null : ("group", d.Group, g, () => d.Group = g),
+            AuditActions.DeviceUpdated, ct);
+    }
+
+    public const int MaxBulkDevices = 1000;
+
+    private async Task<BulkResult> BulkUpdateAsync(IReadOnlyCollection<int> ids, string operation,
+        Func<Device, (string Field, object? Before, object? After, Action Apply)?> change, string action, CancellationToken ct)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, operation, ct);
+        var distinct = (ids ?? []).Distinct().ToList();
+        if (distinct.Count == 0) throw ValidationException.For("ids", "Select at least one device.");
+        if (distinct.Count > MaxBulkDevices) throw ValidationException.For("ids", $"Select at most {MaxBulkDevices} devices at a time.");
+
+        await using var db = await dbFactory.CreateAsync(ct);
+        // Every id is untrusted: one that the tenant does not hold fails the whole action (and is audited, in its own
+        // transaction, before this one opens).
+        var found = await db.Devices.AsNoTracking().Where(d => distinct.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
+        var missing = distinct.Except(found).ToList();
+        if (missing.Count > 0)
+            throw await access.NotFoundAsync("device", missing[0], ct);
+
+        // One retriable unit: each attempt reloads the devices and applies the change to them.
+        var changed = await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var devices = await db.Devices.Where(d => distinct.Contains(d.Id)).ToListAsync(ct);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var records = new List<AuditRecord>();
+            foreach (var d in devices.OrderBy(d => d.Name))
+            {
+                if (change(d) is not { } c) continue;
+                c.Apply();
+                d.UpdatedAtUtc = now;
+                records.Add(new AuditRecord
+                {
+                    TenantId = grant.TenantId,
+                    Action = action,
+                    ResourceType = "device",
+                    ResourceId = d.Id.ToString(CultureInfo.InvariantCulture),
+                    DeviceId = d.Id,
+                    DeviceName = d.Name,
+                    Details = new { bulk = true, changes = new Dictionary<string, object> { [c.Field] = new { before = c.Before, after = c.After } } },
+                });
+            }
+            if (records.Count == 0) return 0;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, records, ct);
+            return records.Count;
+        }, ct);
+        return new BulkResult(distinct.Count, changed);
+    }
+
     public static bool IsValidAddress(string address)
     {
         if (string.IsNullOrWhiteSpace(address) || address.Length > 253) return false;
@@ -324,5 +439,5 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
 
     private static DeviceListItem ToItem(Device d) => new(d.Id, d.Name, d.Vendor, VendorProfiles.Find(d.Vendor)?.DisplayName ?? d.Vendor,
         d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId,
-        d.HostKeyFingerprint, d.OfferedHostKeyFingerprint, d.OfferedHostKeyAtUtc);
+        d.HostKeyFingerprint, d.OfferedHostKeyFingerprint, d.OfferedHostKeyAtUtc, d.Group);
 }

@@ -76,14 +76,16 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
 
     /// <summary>
     /// Compares two snapshots of one device. With no ids: the latest against the one before it. Both ids must belong
-    /// to the same device of the caller's tenant.
+    /// to the same device of the caller's tenant. Pass <c>IgnoreLines: []</c> in the options to hide changes of the
+    /// device vendor's ignore lines (they are filled in here).
     /// </summary>
     public async Task<SnapshotComparison?> CompareAsync(int deviceId, long? fromId, long? toId, DiffOptions? options = null, CancellationToken ct = default)
     {
         await access.DemandAsync(Permission.ViewConfigs, "compare snapshots", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var deviceName = await db.Devices.AsNoTracking().Where(d => d.Id == deviceId).Select(d => d.Name).FirstOrDefaultAsync(ct)
+        var device = await db.Devices.AsNoTracking().Where(d => d.Id == deviceId).Select(d => new { d.Name, d.Vendor }).FirstOrDefaultAsync(ct)
             ?? throw await access.NotFoundAsync("device", deviceId, ct);
+        var deviceName = device.Name;
 
         SnapshotListItem? to = toId is { } t
             ? await db.Snapshots.AsNoTracking().Where(s => s.Id == t && s.DeviceId == deviceId).Select(Projection).FirstOrDefaultAsync(ct)
@@ -105,6 +107,8 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
 
         var oldText = await LoadTextAsync(db, from.Id, ct);
         var newText = await LoadTextAsync(db, to.Id, ct);
+        if (options is { IgnoreLines: { Count: 0 } } && Configs.VendorProfiles.Find(device.Vendor) is { } profile)
+            options = options with { IgnoreLines = profile.IgnoreFilters };
         return new SnapshotComparison(from, to, deviceName, LineDiffer.Diff(oldText, newText, options));
     }
 

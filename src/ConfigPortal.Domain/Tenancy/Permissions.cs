@@ -12,6 +12,7 @@ public enum Permission
     ViewAudit = 16,
     ManageApiTokens = 32,
     ManageUsers = 64,
+    ManageSettings = 128,
 }
 
 public static class RolePermissions
@@ -21,7 +22,8 @@ public static class RolePermissions
         TenantRole.Auditor => Permission.ViewDevices | Permission.ViewConfigs | Permission.ViewAudit,
         TenantRole.Operator => Permission.ViewDevices | Permission.ViewConfigs | Permission.TriggerBackup,
         TenantRole.TenantAdmin => Permission.ViewDevices | Permission.ViewConfigs | Permission.TriggerBackup
-            | Permission.ManageDevices | Permission.ViewAudit | Permission.ManageApiTokens | Permission.ManageUsers,
+            | Permission.ManageDevices | Permission.ViewAudit | Permission.ManageApiTokens | Permission.ManageUsers
+            | Permission.ManageSettings,
         _ => Permission.None,
     };
 

@@ -7,6 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConfigPortal.Domain.Tenancy;
 
+public sealed record TenantSettingsView(int TenantId, string Name, string Slug, bool SecretMaskingEnabled);
+
+public sealed class TenantSettingsInput
+{
+    public bool SecretMaskingEnabled { get; set; } = true;
+}
+
 /// <summary>The tenant-wide extra filters, one regex per line each.</summary>
 public sealed class TenantFilterInput
 {
@@ -14,9 +21,49 @@ public sealed class TenantFilterInput
     public string? CustomIgnoreFilters { get; set; }
 }
 
-/// <summary>Settings of the active tenant that its admins change (the custom delete/ignore filters).</summary>
+/// <summary>
+/// The active tenant's own settings (a tenant admin's: secret masking; the custom delete/ignore filters, for those who
+/// manage devices). The tenant is always the caller's, never an id from the UI.
+/// </summary>
 public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit)
 {
+    public async Task<TenantSettingsView> GetAsync(CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var t = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == grant.TenantId, ct);
+        return new TenantSettingsView(t.Id, t.Name, t.Slug, t.SecretMaskingEnabled);
+    }
+
+    /// <summary>Saves the settings; one <c>tenant_settings_changed</c> entry with before/after of what changed.</summary>
+    public async Task<bool> UpdateAsync(TenantSettingsInput input, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        return await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var tenant = await db.Tenants.SingleAsync(t => t.Id == grant.TenantId, ct);
+            var changes = new Dictionary<string, object>();
+            if (tenant.SecretMaskingEnabled != input.SecretMaskingEnabled)
+            {
+                changes["secretMaskingEnabled"] = new { before = tenant.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
+                tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
+            }
+            if (changes.Count == 0) return false;
+
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.TenantSettingsChanged,
+                ResourceType = "tenant",
+                ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
+                Details = new { changes },
+            }], ct);
+            return true;
+        }, ct);
+    }
+
     public async Task<TenantFilterInput> GetFiltersAsync(CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "manage tenant filters", ct);
@@ -37,21 +84,22 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
         if (errors.Count > 0) throw new ValidationException(errors);
 
         await using var db = await dbFactory.CreateAsync(ct);
-        var tenant = await db.Tenants.SingleAsync(x => x.Id == grant.TenantId, ct);
-        if (tenant.CustomDeleteFilters == delete && tenant.CustomIgnoreFilters == ignore) return;
-        var before = new { delete = CustomFilterSet.Lines(tenant.CustomDeleteFilters), ignore = CustomFilterSet.Lines(tenant.CustomIgnoreFilters) };
-        tenant.CustomDeleteFilters = delete;
-        tenant.CustomIgnoreFilters = ignore;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, [new AuditRecord
+        await db.ExecuteInTransactionAsync(async ct =>
         {
-            TenantId = grant.TenantId,
-            Action = AuditActions.TenantFiltersUpdated,
-            ResourceType = "tenant",
-            ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
-            Details = new { before, after = new { delete = CustomFilterSet.Lines(delete), ignore = CustomFilterSet.Lines(ignore) } },
-        }], ct);
-        await tx.CommitAsync(ct);
+            var tenant = await db.Tenants.SingleAsync(x => x.Id == grant.TenantId, ct);
+            if (tenant.CustomDeleteFilters == delete && tenant.CustomIgnoreFilters == ignore) return;
+            var before = new { delete = CustomFilterSet.Lines(tenant.CustomDeleteFilters), ignore = CustomFilterSet.Lines(tenant.CustomIgnoreFilters) };
+            tenant.CustomDeleteFilters = delete;
+            tenant.CustomIgnoreFilters = ignore;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.TenantFiltersUpdated,
+                ResourceType = "tenant",
+                ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
+                Details = new { before, after = new { delete = CustomFilterSet.Lines(delete), ignore = CustomFilterSet.Lines(ignore) } },
+            }], ct);
+        }, ct);
     }
 }

@@ -22,6 +22,7 @@ public sealed class BackupWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverAsync(stoppingToken);
+        var poll = PollAsync(stoppingToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentSessions));
         var running = new HashSet<Task>();
         try
@@ -44,6 +45,41 @@ public sealed class BackupWorker(
         Task[] pending;
         lock (running) pending = running.ToArray();
         await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>
+    /// Picks up runs queued by other instances (a web-only instance queues rows, not messages). A run queued twice
+    /// executes once: the pipeline claims it atomically.
+    /// </summary>
+    private async Task PollAsync(CancellationToken ct)
+    {
+        var interval = options.Value.PollInterval;
+        if (interval <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    var pending = await platform.PendingRunsAsync(ct);
+                    queue.Retain(pending.Select(p => p.RunId).ToHashSet());
+                    foreach (var (runId, tenantId, status, _) in pending)
+                    {
+                        if (status == BackupRunStatus.Queued)
+                            await queue.EnqueueIfNewAsync(runId, tenantId, ct);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Polling for queued backup runs failed: {ErrorType}", ex.GetType().FullName);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task RunOneAsync(long runId, int tenantId, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace ConfigPortal.Infrastructure.Persistence;
 /// tenant scope can answer: finding which tenant a token, a run or a user belongs to. A test checks that no other
 /// file calls IgnoreQueryFilters (see <see cref="AllowList"/>).
 /// </summary>
-public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, TimeProvider clock)
+public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, TimeProvider clock) : IPlatformUsage
 {
     /// <summary>Methods allowed to bypass the tenant filter; the isolation test compares this list with the code.</summary>
     public static readonly IReadOnlyList<string> AllowList =
@@ -18,6 +18,8 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(FindApiTokenAsync),
         nameof(MembershipsOfUserAsync),
         nameof(PendingRunsAsync),
+        nameof(MembershipCountOfUserAsync),
+        nameof(UsageByTenantAsync),
     ];
 
     /// <summary>Validates an API token secret: unknown, revoked or expired tokens give null.</summary>
@@ -63,5 +65,31 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
             .Select(r => new { r.Id, r.TenantId, r.Status, r.QueuedAtUtc })
             .ToListAsync(ct);
         return rows.Select(r => (r.Id, r.TenantId, r.Status, r.QueuedAtUtc)).ToList();
+    }
+
+    /// <summary>How many tenants a user belongs to, suspended ones included (may a tenant admin disable the account?).</summary>
+    public async Task<int> MembershipCountOfUserAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.TenantMemberships.IgnoreQueryFilters().CountAsync(m => m.UserId == userId, ct);
+    }
+
+    /// <summary>Members, devices, snapshots and snapshot bytes of every tenant (counts only: the platform page).</summary>
+    public async Task<IReadOnlyDictionary<int, TenantUsage>> UsageByTenantAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var members = await db.TenantMemberships.IgnoreQueryFilters().GroupBy(m => m.TenantId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var devices = await db.Devices.IgnoreQueryFilters().GroupBy(d => d.TenantId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var snapshots = await db.Snapshots.IgnoreQueryFilters().GroupBy(s => s.TenantId)
+            .Select(g => new { g.Key, Count = g.Count(), Bytes = g.Sum(s => (long)s.SizeBytes) }).ToListAsync(ct);
+        var bySnapshots = snapshots.ToDictionary(x => x.Key);
+        return members.Keys.Union(devices.Keys).Union(bySnapshots.Keys).ToDictionary(id => id, id => new TenantUsage(
+            id,
+            members.GetValueOrDefault(id),
+            devices.GetValueOrDefault(id),
+            bySnapshots.TryGetValue(id, out var s) ? s.Count : 0,
+            bySnapshots.TryGetValue(id, out var b) ? b.Bytes : 0));
     }
 }

@@ -201,6 +201,8 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
+                    b.HasIndex("TenantId", "Outcome", "Sequence");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -359,6 +361,10 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<string>("HostKeyFingerprint")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
@@ -419,10 +425,16 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("TenantId", "Address");
+
                     b.HasIndex("TenantId", "LastRunAtUtc");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
                 });

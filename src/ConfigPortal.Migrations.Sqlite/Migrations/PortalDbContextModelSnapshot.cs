@@ -192,6 +192,8 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
+                    b.HasIndex("TenantId", "Outcome", "Sequence");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -343,6 +345,10 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HostKeyFingerprint")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -403,10 +409,16 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("TenantId", "Address");
+
                     b.HasIndex("TenantId", "LastRunAtUtc");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
                 });

@@ -74,8 +74,34 @@ public static class ApiEndpoints
         api.MapPost("/audit/verify", async (AuditVerifier verifier, CancellationToken ct) =>
             Results.Ok(await verifier.VerifyAsync(ct)));
 
+        // Streamed export of the filter (oldest first, chain fields included); format=csv|jsonl.
+        api.MapGet("/audit/export", async (HttpRequest req, AuditExportService exports, CancellationToken ct) =>
+        {
+            var format = Query.ExportFormat(req);
+            var export = await exports.PrepareAsync(Query.AuditFilter(req), format, ct);
+            return AuditDownloads.Stream(export, ct);
+        });
+
+        // The verified chain head signed with the chain key; keep it to prove later that nothing was cut off the end.
+        api.MapGet("/audit/head", async (AuditExportService exports, CancellationToken ct) => AuditDownloads.Head(await exports.SignedHeadAsync(ct)));
+
         return app;
     }
+}
+
+/// <summary>Responses of the audit exports, shared by the API and the cookie downloads.</summary>
+internal static class AuditDownloads
+{
+    /// <summary>Streams the prepared export into the response body as it is read (no buffering of the result).</summary>
+    public static IResult Stream(AuditExport export, CancellationToken requestAborted) =>
+        Results.Stream(body => export.WriteAsync(body, requestAborted), export.ContentType, export.FileName);
+
+    public static IResult Head((ChainVerification Verification, SignedChainHead? Head) result) =>
+        result.Head is { } head
+            ? Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(head, AuditExportService.JsonOptions), "application/json",
+                string.Create(CultureInfo.InvariantCulture, $"audit-head-tenant{head.TenantId}-seq{head.Sequence}.json"))
+            : Results.Problem(statusCode: 409, title: "Chain broken",
+                detail: $"The chain is broken at sequence {result.Verification.FirstBrokenSequence}: {result.Verification.Problem} A head is only signed for an intact chain.");
 }
 
 /// <summary>Maps domain exceptions to problem responses.</summary>
@@ -142,6 +168,13 @@ internal static class Query
             ? t.UtcDateTime : throw new BadApiRequestException(name, $"'{name}' must be an ISO 8601 time.");
     }
 
+    public static AuditExportFormat ExportFormat(HttpRequest req) => req.Query["format"].ToString().ToLowerInvariant() switch
+    {
+        "" or "csv" => AuditExportFormat.Csv,
+        "jsonl" or "ndjson" => AuditExportFormat.JsonLines,
+        _ => throw new BadApiRequestException("format", "'format' must be csv or jsonl."),
+    };
+
     public static AuditFilter AuditFilter(HttpRequest req)
     {
         var actions = req.Query["action"].SelectMany(a => (a ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
@@ -154,6 +187,10 @@ internal static class Query
             outcome = Enum.TryParse<AuditOutcome>(o.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
                 ? parsed : throw new BadApiRequestException("outcome", "'outcome' must be success, failure or denied.");
         int? deviceId = req.Query.TryGetValue("deviceId", out var d) ? Id(d.ToString(), "deviceId") : null;
+        string? resourceType = req.Query["resourceType"];
+        if (resourceType is { Length: > 64 }) throw new BadApiRequestException("resourceType", "'resourceType' is at most 64 characters.");
+        string? ip = req.Query["ip"];
+        if (ip is { Length: > 64 }) throw new BadApiRequestException("ip", "'ip' is at most 64 characters.");
         return new AuditFilter
         {
             FromUtc = Time(req, "from"),
@@ -162,6 +199,8 @@ internal static class Query
             Actor = req.Query["actor"],
             DeviceId = deviceId,
             Outcome = outcome,
+            ResourceType = resourceType,
+            ClientIp = ip,
             Text = req.Query["text"],
             CorrelationId = req.Query["correlationId"],
         };

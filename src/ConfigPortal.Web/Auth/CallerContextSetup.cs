@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using ConfigPortal.Domain.ApiTokens;
 using ConfigPortal.Domain.Tenancy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
@@ -30,12 +31,14 @@ public static class CallerContextSetup
 /// <summary>HTTP requests (prerendering, account pages, API): the caller comes from HttpContext.User.</summary>
 public sealed class CallerContextMiddleware(RequestDelegate next)
 {
-    public Task InvokeAsync(HttpContext http, CurrentActor actor, ITenantContext tenant)
+    public async Task InvokeAsync(HttpContext http, CurrentActor actor, ITenantContext tenant)
     {
+        // Runs after UseAuthorization: the API token scheme authenticates there (endpoint policy), not in
+        // UseAuthentication, so only then is HttpContext.User the token's principal.
         actor.CorrelationId = http.TraceIdentifier;
         CallerContextSetup.Apply(http.User, actor, tenant, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
         if (actor.ClientIp is null) actor.ClientIp = http.Connection.RemoteIpAddress?.ToString();
-        return next(http);
+        await next(http);
     }
 }
 

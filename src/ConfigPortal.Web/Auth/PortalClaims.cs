@@ -14,6 +14,8 @@ public static class PortalClaims
     public const string ApiToken = "cp_token";
     public const string Scopes = "cp_scopes";
     public const string PlatformAdmin = "cp_platform_admin";
+    /// <summary>Present while the user still has to replace a one-time password.</summary>
+    public const string MustChangePassword = "cp_must_change_password";
 
     public static int? TenantId(this ClaimsPrincipal user) =>
         int.TryParse(user.FindFirstValue(Tenant), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
@@ -31,6 +33,7 @@ public sealed class PortalClaimsPrincipalFactory(
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim(PortalClaims.DisplayName, user.DisplayName ?? user.UserName ?? ""));
         if (user.IsPlatformAdmin) identity.AddClaim(new Claim(PortalClaims.PlatformAdmin, "true"));
+        if (user.MustChangePassword) identity.AddClaim(new Claim(PortalClaims.MustChangePassword, "true"));
         var memberships = await platform.MembershipsOfUserAsync(user.Id);
         var active = memberships.FirstOrDefault(m => m.TenantId == user.ActiveTenantId);
         if (active == default && memberships.Count > 0) active = memberships[0];

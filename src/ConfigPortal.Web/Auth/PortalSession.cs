@@ -4,11 +4,12 @@ using ConfigPortal.Infrastructure.Persistence;
 namespace ConfigPortal.Web.Auth;
 
 /// <summary>What the layout shows about the caller: the active tenant, the role in it, the other tenants.</summary>
-public sealed class PortalSession(ICurrentActor actor, ITenantContext tenant, TenantAccess access, PlatformQueries platform)
+public sealed class PortalSession(ICurrentActor actor, ITenantContext tenant, TenantAccess access, PlatformQueries platform, PlatformTenantService platformTenants)
 {
     public sealed record TenantChoice(int Id, string Name, TenantRole Role);
 
-    public sealed record Info(string UserName, int? TenantId, string? TenantName, TenantRole? Role, Permission Permissions, IReadOnlyList<TenantChoice> Tenants);
+    public sealed record Info(string UserName, int? TenantId, string? TenantName, TenantRole? Role, Permission Permissions, IReadOnlyList<TenantChoice> Tenants,
+        bool IsPlatformAdmin = false);
 
     private Info? _info;
 
@@ -20,7 +21,8 @@ public sealed class PortalSession(ICurrentActor actor, ITenantContext tenant, Te
             ? (await platform.MembershipsOfUserAsync(uid)).Select(m => new TenantChoice(m.TenantId, m.TenantName, m.Role)).ToList()
             : [];
         var current = tenants.FirstOrDefault(t => t.Id == tenant.TenantId);
-        _info = new Info(actor.Name, tenant.TenantId, current?.Name, grant.Role, grant.Permissions, tenants);
+        var platformAdmin = await platformTenants.IsPlatformAdminAsync();
+        _info = new Info(actor.Name, tenant.TenantId, current?.Name, grant.Role, grant.Permissions, tenants, platformAdmin);
         return _info;
     }
 

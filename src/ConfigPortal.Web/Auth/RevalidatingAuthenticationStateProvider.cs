@@ -14,22 +14,28 @@ namespace ConfigPortal.Web.Auth;
 /// </summary>
 internal sealed class RevalidatingAuthenticationStateProvider(
     ILoggerFactory loggerFactory,
-    IServiceScopeFactory scopeFactory,
-    IOptions<IdentityOptions> options)
+    SessionValidator validator)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct) =>
+        validator.IsStillValidAsync(state.User, ct);
+}
+
+/// <summary>The check behind the revalidation, on its own so that tests can call it with a principal.</summary>
+public sealed class SessionValidator(IServiceScopeFactory scopeFactory, IOptions<IdentityOptions> options)
+{
+    public async Task<bool> IsStillValidAsync(ClaimsPrincipal principal, CancellationToken ct = default)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = await users.GetUserAsync(state.User);
+        var user = await users.GetUserAsync(principal);
         if (user is null || user.IsDisabled) return false;
         if (users.SupportsUserSecurityStamp &&
-            state.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
+            principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
             return false;
-        if (state.User.TenantId() is { } tenantId)
+        if (principal.TenantId() is { } tenantId)
         {
             var memberships = await scope.ServiceProvider.GetRequiredService<PlatformQueries>().MembershipsOfUserAsync(user.Id, ct);
             return memberships.Any(m => m.TenantId == tenantId);

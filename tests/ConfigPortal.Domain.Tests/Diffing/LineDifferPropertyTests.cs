@@ -85,4 +85,22 @@ public sealed class LineDifferPropertyTests
             Assert.True(ours.Added + ours.Removed <= plexSize + 2, $"ours {ours.Added + ours.Removed} vs DiffPlex {plexSize}");
         }
     }
+
+    [Fact]
+    public void LinesTheVendorIgnoresAreNotCountedButTheUnifiedDiffStaysExact()
+    {
+        var ios = ConfigPortal.Domain.Configs.VendorProfiles.CiscoIos;
+        const string Old = "!\n! Last configuration change at 10:00:00 UTC Sat Nov 28 2026\nhostname a\ninterface Gi1\n description old\nend\n";
+        const string New = "!\n! Last configuration change at 10:05:00 UTC Sat Nov 28 2026\nhostname a\ninterface Gi1\n description new\nend\n";
+
+        var counted = LineDiffer.Diff(Old, New, new DiffOptions(IgnoreLines: ios.IgnoreFilters));
+        var exact = LineDiffer.Diff(Old, New);
+
+        Assert.Equal((1, 1), (counted.Added, counted.Removed));
+        Assert.Equal((2, 2), (exact.Added, exact.Removed));
+        var rows = SideBySide.BuildRows(counted);
+        var stamp = Assert.Single(rows, r => r.OldText?.StartsWith("! Last", StringComparison.Ordinal) == true);
+        Assert.Equal(RowKind.Unchanged, stamp.Kind);
+        Assert.Contains("10:05:00", stamp.NewText, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using ConfigPortal.Tests.Shared;
 using ConfigPortal.Domain.Snapshots.Diffing;
 
 namespace ConfigPortal.Domain.Tests.Diffing;

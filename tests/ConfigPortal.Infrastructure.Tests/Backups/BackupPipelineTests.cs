@@ -1,3 +1,4 @@
+using ConfigPortal.Tests.Shared;
 using ConfigPortal.Domain.Audit;
 using ConfigPortal.Domain.Backups;
 using ConfigPortal.Domain.Devices;
@@ -46,6 +47,23 @@ public sealed class BackupPipelineTests(PortalFixture fixture) : IClassFixture<P
         Assert.Empty(await Portal.EntriesAsync(Acme, AuditActions.ConfigDiffGenerated, deviceId));
         var device = await DeviceAsync(deviceId);
         Assert.Equal((snapshot.Id, 1, RunOutcome.Created), (device.LatestSnapshotId, device.SnapshotCount, device.LastRunOutcome));
+    }
+
+    [Fact]
+    public async Task ARunQueuedTwiceIsExecutedOnce()
+    {
+        var deviceId = await Portal.CreateDeviceAsync(Acme, "queued-twice-sw", SimulatorBehavior.Drifting);
+        long runId;
+        await using (var scope = Portal.ScopeAs(Acme, "operator@acme.example"))
+            runId = (await scope.ServiceProvider.GetRequiredService<BackupService>().TriggerAsync(deviceId, BackupTrigger.Manual)).Run.Id;
+
+        // Recovery at start and a second instance can both hand the same run id to a worker.
+        await Task.WhenAll(Portal.ExecuteRunAsync(Acme, runId), Portal.ExecuteRunAsync(Acme, runId), Portal.ExecuteRunAsync(Acme, runId));
+
+        Assert.Single(await SnapshotsAsync(deviceId));
+        Assert.Single(await Portal.EntriesAsync(Acme, AuditActions.ConfigSnapshotCreated, deviceId));
+        var device = await DeviceAsync(deviceId);
+        Assert.Equal((1, 1), (device.RunCount, device.SnapshotCount));
     }
 
     [Fact]

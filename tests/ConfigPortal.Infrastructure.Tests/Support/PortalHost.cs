@@ -39,7 +39,8 @@ public sealed class PortalHost : IAsyncDisposable
     public int AcmeId { get; private set; }
     public int GlobexId { get; private set; }
 
-    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<HostApplicationBuilder>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("configportal-tests-").FullName;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -60,6 +61,7 @@ public sealed class PortalHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFakeLogging();
         builder.AddInfrastructure();
+        configure?.Invoke(builder);
         var host = builder.Build();
 
         var portal = new PortalHost(host, dir);

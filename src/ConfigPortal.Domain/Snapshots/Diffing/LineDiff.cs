@@ -17,7 +17,13 @@ public sealed class LineDiffResult
     public bool HasChanges => Edits.Count > 0;
 }
 
-public sealed record DiffOptions(bool IgnoreWhitespace = false);
+/// <summary>
+/// How lines compare. <paramref name="IgnoreLines"/>: lines matching one of these (the vendor's and tenant's ignore
+/// filters: clocks, "Last configuration change at ...") compare equal to any line matching the same pattern, so they
+/// never show as changes. A diff made with it is for reading and counting; the unified diff that patch applies is
+/// always made without it.
+/// </summary>
+public sealed record DiffOptions(bool IgnoreWhitespace = false, IReadOnlyList<System.Text.RegularExpressions.Regex>? IgnoreLines = null);
 
 /// <summary>
 /// Line diff for configs. DiffPlex computes a minimal diff, which is quadratic in the distance between the texts, so
@@ -42,6 +48,8 @@ public static class LineDiffer
         int Id(string line)
         {
             var key = options.IgnoreWhitespace ? CollapseWhitespace(line) : line;
+            if (options.IgnoreLines is { Count: > 0 } ignore && IgnoredPattern(ignore, line) is { } pattern)
+                key = "\u0000ignored\u0000" + pattern.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!ids.TryGetValue(key, out var id)) ids[key] = id = ids.Count;
             return id;
         }
@@ -218,6 +226,22 @@ public static class LineDiffer
         var normalized = text.Contains('\r', StringComparison.Ordinal) ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text;
         var lines = normalized.Split('\n');
         return normalized.EndsWith('\n') ? lines[..^1] : lines;
+    }
+
+    private static int? IgnoredPattern(IReadOnlyList<System.Text.RegularExpressions.Regex> patterns, string line)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            try
+            {
+                if (patterns[i].IsMatch(line)) return i;
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                // A pathological pattern counts as no match.
+            }
+        }
+        return null;
     }
 
     private static string CollapseWhitespace(string s) =>

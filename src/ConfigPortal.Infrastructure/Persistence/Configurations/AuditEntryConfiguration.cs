@@ -28,7 +28,10 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.HasIndex(e => new { e.TenantId, e.Action, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.DeviceId, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.ActorName, e.Sequence });
+        b.HasIndex(e => new { e.TenantId, e.Outcome, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.CorrelationId });
+        // The free-text search (details, actor, device name) scans within the tenant: DetailsJson is nvarchar(max) on
+        // SQL Server and cannot be indexed; a full-text index is an option for DBAs (docs/operations.md).
     }
 }
 

@@ -19,8 +19,13 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.CustomDeleteFilters).HasMaxLength(CustomFilterSet.MaxTextLength);
         b.Property(d => d.CustomIgnoreFilters).HasMaxLength(CustomFilterSet.MaxTextLength);
         b.Property(d => d.LastRunMessage).HasMaxLength(500);
+        b.Property(d => d.Group).HasMaxLength(Device.MaxGroupLength);
         b.HasIndex(d => new { d.TenantId, d.Name }).IsUnique();
+        // One index per sortable grid column (name is the unique index above).
+        b.HasIndex(d => new { d.TenantId, d.Address });
+        b.HasIndex(d => new { d.TenantId, d.Vendor, d.Name });
         b.HasIndex(d => new { d.TenantId, d.LastRunAtUtc });
+        b.HasIndex(d => new { d.TenantId, d.SnapshotCount });
         b.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

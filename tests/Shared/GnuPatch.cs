@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ConfigPortal.Infrastructure.Tests.Support;
+namespace ConfigPortal.Tests.Shared;
 
 /// <summary>Runs the real GNU patch binary: old file + unified diff → the patched text.</summary>
 internal static class GnuPatch

@@ -1,0 +1,30 @@
+using System.Diagnostics.Metrics;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Infrastructure.Backups;
+using ConfigPortal.Infrastructure.Collectors.Ssh;
+
+namespace ConfigPortal.Infrastructure.Telemetry;
+
+/// <summary>
+/// Observable gauges over process state: runs waiting in this instance's queue and device (SSH) sessions open or
+/// connecting. Created when a metrics pipeline asks for it (AddPortalTelemetry); no cost otherwise.
+/// </summary>
+public sealed class BackupGauges : IDisposable
+{
+    public const string MeterName = "ConfigPortal.Backups";
+    public const string QueueDepth = "configportal.backups.queue_depth";
+    public const string ActiveSessions = "configportal.devices.active_sessions";
+
+    private readonly Meter _meter = new(MeterName);
+
+    public BackupGauges(BackupQueue queue, IEnumerable<IDeviceCollector> collectors)
+    {
+        var ssh = collectors.OfType<SshDeviceCollector>().FirstOrDefault();
+        _meter.CreateObservableGauge(QueueDepth, () => Math.Max(0, queue.Pending), "{run}",
+            "Backup runs queued in this instance and not yet picked up by a worker slot.");
+        _meter.CreateObservableGauge(ActiveSessions, () => ssh?.ActiveSessions ?? 0, "{session}",
+            "Device sessions (SSH) open or connecting in this instance; capped by Ssh:MaxConcurrentSessions.");
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
