@@ -51,7 +51,11 @@ public static class EntryPoints
     };
 
     /// <summary>Framework endpoints with route values that are not ids of tenant data.</summary>
-    private static readonly string[] FrameworkPrefixes = ["/_blazor", "/_framework", "/_content", "/health"];
+    /// <summary>
+    /// Framework endpoints with route values that are not ids of tenant data; the OpenAPI document and its reference
+    /// page take a document name (admins only, no tenant data).
+    /// </summary>
+    private static readonly string[] FrameworkPrefixes = ["/_blazor", "/_framework", "/_content", "/health", "/openapi/", "/api/reference"];
 
     public sealed record Endpoint(string Kind, string Key);
 
