@@ -676,6 +676,170 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Devices] DROP CONSTRAINT [FK_Devices_CredentialProfiles_CredentialProfileId];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    DROP INDEX [IX_Devices_CredentialProfileId] ON [Devices];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    EXEC sp_rename N'[Devices].[CredentialProfileId]', N'LastWorkingCredentialProfileId', 'COLUMN';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [CustomDeleteFilters] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [CustomIgnoreFilters] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Devices] ADD [CustomDeleteFilters] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Devices] ADD [CustomIgnoreFilters] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Devices] ADD [OfferedHostKeyAtUtc] datetime2 NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    ALTER TABLE [Devices] ADD [OfferedHostKeyFingerprint] nvarchar(128) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    CREATE TABLE [DeviceCredentialProfiles] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [DeviceId] int NOT NULL,
+        [CredentialProfileId] int NOT NULL,
+        [Position] int NOT NULL,
+        CONSTRAINT [PK_DeviceCredentialProfiles] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DeviceCredentialProfiles_CredentialProfiles_CredentialProfileId] FOREIGN KEY ([CredentialProfileId]) REFERENCES [CredentialProfiles] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_DeviceCredentialProfiles_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_DeviceCredentialProfiles_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    CREATE INDEX [IX_DeviceCredentialProfiles_CredentialProfileId] ON [DeviceCredentialProfiles] ([CredentialProfileId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DeviceCredentialProfiles_DeviceId_CredentialProfileId] ON [DeviceCredentialProfiles] ([DeviceId], [CredentialProfileId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DeviceCredentialProfiles_DeviceId_Position] ON [DeviceCredentialProfiles] ([DeviceId], [Position]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    CREATE INDEX [IX_DeviceCredentialProfiles_TenantId] ON [DeviceCredentialProfiles] ([TenantId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114415_CredentialFallback'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128114415_CredentialFallback', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114938_CredentialFallbackData'
+)
+BEGIN
+    INSERT INTO DeviceCredentialProfiles (TenantId, DeviceId, CredentialProfileId, Position) SELECT TenantId, Id, LastWorkingCredentialProfileId, 0 FROM Devices WHERE LastWorkingCredentialProfileId IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114938_CredentialFallbackData'
+)
+BEGIN
+    UPDATE Devices SET LastWorkingCredentialProfileId = NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128114938_CredentialFallbackData'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128114938_CredentialFallbackData', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
     WHERE [MigrationId] = N'20261128115410_GridIndexes'
 )
 BEGIN

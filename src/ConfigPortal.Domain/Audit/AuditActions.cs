@@ -30,6 +30,7 @@ public static class AuditActions
     public const string DeviceUpdated = "device_updated";
     public const string DeviceDisabled = "device_disabled";
     public const string DeviceEnabled = "device_enabled";
+    public const string DeviceHostKeyAccepted = "device_host_key_accepted";
     public const string DevicesImported = "devices_imported";
     public const string DevicesExported = "devices_exported";
 
@@ -52,6 +53,11 @@ public static class AuditActions
 
     // Credentials.
     public const string CredentialCreated = "credential_created";
+    public const string CredentialUpdated = "credential_updated";
+    public const string CredentialDeleted = "credential_deleted";
+
+    // Tenant settings.
+    public const string TenantFiltersUpdated = "tenant_filters_updated";
 
     // API tokens.
     public const string ApiTokenCreated = "api_token_created";

@@ -63,11 +63,12 @@ public sealed class BackupPipeline(
 
         NormalizedConfig config;
         CollectedConfig collected;
+        int? credentialId = null;
         try
         {
             using var jobTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             jobTimeout.CancelAfter(options.Value.JobTimeout);
-            var request = await BuildRequestAsync(device, jobTimeout.Token);
+            var (request, credentialIds) = await BuildRequestAsync(device, jobTimeout.Token);
             var collector = collectors.FirstOrDefault(c => c.Driver == device.Driver)
                 ?? throw new BackupFailedException(FailureKind.Misconfigured, $"No driver is installed for {device.Driver}.");
             try
@@ -81,11 +82,17 @@ public sealed class BackupPipeline(
 
             run.Status = BackupRunStatus.Processing;
             await PublishAsync(run);
-            config = ConfigNormalizer.Normalize(collected.RawText, request.Profile, tenant.SecretMaskingEnabled);
+            if (collected.CredentialUsed is { } used && credentialIds.TryGetValue(used, out var usedId))
+                credentialId = usedId;
+            var filters = CustomFilterSet.For(tenant.CustomDeleteFilters, tenant.CustomIgnoreFilters, device.CustomDeleteFilters, device.CustomIgnoreFilters);
+            config = ConfigNormalizer.Normalize(collected.RawText, request.Profile, tenant.SecretMaskingEnabled, filters);
+            if (config.TimedOutFilters > 0)
+                logger.LogWarning("Backup run {RunId}: {Count} custom filter(s) of tenant {TenantId} / device {DeviceId} exceeded their match timeout and were skipped",
+                    run.Id, config.TimedOutFilters, device.TenantId, device.Id);
         }
         catch (BackupFailedException ex)
         {
-            await FailAsync(run, device, ex.Kind, ex.Message, started);
+            await FailAsync(run, device, ex.Kind, ex.Message, started, ex.OfferedHostKey);
             return;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -101,7 +108,7 @@ public sealed class BackupPipeline(
             return;
         }
 
-        await StoreAsync(run, device, config, collected, started);
+        await StoreAsync(run, device, config, collected, credentialId, started);
     }
 
     /// <summary>Fails a run that a stopped instance left collecting or processing, so its device is free again.</summary>
@@ -118,22 +125,38 @@ public sealed class BackupPipeline(
         await FailAsync(run, device, FailureKind.Interrupted, "The portal instance running this backup stopped before it finished.", Stopwatch.GetTimestamp());
     }
 
-    private async Task<CollectionRequest> BuildRequestAsync(Device device, CancellationToken ct)
+    /// <summary>
+    /// The device's credential profiles in fallback order (the one that worked last time first), decrypted for this
+    /// run only; the ids by profile name let the run remember which one logged in.
+    /// </summary>
+    private async Task<(CollectionRequest Request, IReadOnlyDictionary<string, int> CredentialIds)> BuildRequestAsync(Device device, CancellationToken ct)
     {
         var profile = VendorProfiles.Find(device.Vendor)
             ?? throw new BackupFailedException(FailureKind.Misconfigured, $"Unknown vendor '{device.Vendor}'.");
         var credentials = new List<DeviceCredential>();
-        if (device.CredentialProfileId is { } credId)
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var db = await dbFactory.CreateAsync(ct))
         {
-            await using var db = await dbFactory.CreateAsync(ct);
-            var cred = await db.CredentialProfiles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == credId, ct);
-            if (cred is not null)
+            var ordered = await db.DeviceCredentialProfiles.AsNoTracking()
+                .Where(x => x.DeviceId == device.Id)
+                .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
+                .OrderBy(x => x.Position)
+                .Select(x => x.Profile)
+                .ToListAsync(ct);
+            if (device.LastWorkingCredentialProfileId is { } last && ordered.FindIndex(c => c.Id == last) is > 0 and var at)
+            {
+                var worked = ordered[at];
+                ordered.RemoveAt(at);
+                ordered.Insert(0, worked);
+            }
+            foreach (var cred in ordered)
             {
                 try
                 {
                     credentials.Add(new DeviceCredential(cred.Name, cred.Username,
                         Unprotect(device.TenantId, cred.ProtectedPassword), Unprotect(device.TenantId, cred.ProtectedPrivateKey),
                         Unprotect(device.TenantId, cred.ProtectedPassphrase), Unprotect(device.TenantId, cred.ProtectedEnableSecret)));
+                    ids[cred.Name] = cred.Id;
                 }
                 catch (System.Security.Cryptography.CryptographicException)
                 {
@@ -144,7 +167,7 @@ public sealed class BackupPipeline(
         if (device.Driver == DeviceDriver.Ssh && credentials.Count == 0)
             throw new BackupFailedException(FailureKind.Misconfigured, "The device has no credential profile.");
 
-        return new CollectionRequest
+        return (new CollectionRequest
         {
             TenantId = device.TenantId,
             DeviceId = device.Id,
@@ -156,12 +179,12 @@ public sealed class BackupPipeline(
             SimulatorBehavior = device.SimulatorBehavior,
             Credentials = credentials,
             PinnedHostKey = device.HostKeyFingerprint,
-        };
+        }, ids);
     }
 
     private string? Unprotect(int tenantId, string? value) => value is null ? null : protector.Unprotect(tenantId, value);
 
-    private async Task StoreAsync(BackupRun run, Device device, NormalizedConfig config, CollectedConfig collected, long started)
+    private async Task StoreAsync(BackupRun run, Device device, NormalizedConfig config, CollectedConfig collected, int? credentialId, long started)
     {
         // A collected config is committed even when shutdown is requested. One retriable unit: every attempt reloads
         // the run, the device and the latest snapshot, so a retry after a transient fault repeats it exactly.
@@ -203,7 +226,7 @@ public sealed class BackupPipeline(
                 outcome = RunOutcome.Unchanged;
                 trackedRun.SnapshotId = latest.Id;
                 records.Add(Rec(AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
-                    new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount }));
+                    new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount, credentialProfile = collected.CredentialUsed }));
             }
             else
             {
@@ -240,7 +263,7 @@ public sealed class BackupPipeline(
                 var (encoding, data) = ContentCodec.Encode(config.Text);
                 db.SnapshotContents.Add(new SnapshotContent { SnapshotId = snapshot.Id, TenantId = run.TenantId, Encoding = encoding, Data = data });
                 records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
-                    new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets }));
+                    new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
 
                 if (latest is not null && diff is not null)
                 {
@@ -279,6 +302,10 @@ public sealed class BackupPipeline(
             trackedDevice.RunCount++;
             if (collected.HostKeyFingerprint is { } fp && trackedDevice.HostKeyFingerprint is null)
                 trackedDevice.HostKeyFingerprint = fp; // trust on first use
+            trackedDevice.OfferedHostKeyFingerprint = null;
+            trackedDevice.OfferedHostKeyAtUtc = null;
+            if (credentialId is { } worked)
+                trackedDevice.LastWorkingCredentialProfileId = worked;
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, records, ct);
             return (outcome, trackedRun);
@@ -289,7 +316,7 @@ public sealed class BackupPipeline(
         logger.LogInformation("Backup run {RunId} of device {DeviceId} finished: {Outcome}", run.Id, device.Id, outcome);
     }
 
-    private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started)
+    private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started, string? offeredHostKey = null)
     {
         await using var db = await dbFactory.CreateAsync(CancellationToken.None);
         var trackedRun = await db.ExecuteInTransactionAsync(async ct =>
@@ -307,7 +334,16 @@ public sealed class BackupPipeline(
             trackedDevice.LastRunOutcome = RunOutcome.Failed;
             trackedDevice.LastRunMessage = message;
             trackedDevice.RunCount++;
+            if (kind == FailureKind.HostKeyChanged && offeredHostKey is not null)
+            {
+                // Kept so a tenant admin can compare and accept it on the device page.
+                trackedDevice.OfferedHostKeyFingerprint = offeredHostKey;
+                trackedDevice.OfferedHostKeyAtUtc = now;
+            }
             await db.SaveChangesAsync(ct);
+            object details = kind == FailureKind.HostKeyChanged
+                ? new { runId = run.Id, reason = ToSnake(kind), message, pinnedHostKey = trackedDevice.HostKeyFingerprint, offeredHostKey }
+                : new { runId = run.Id, reason = ToSnake(kind), message };
             await audit.AppendAsync(db, [new AuditRecord
             {
                 TenantId = run.TenantId,
@@ -322,7 +358,7 @@ public sealed class BackupPipeline(
                 ActorId = run.RequestedByUserId,
                 ActorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName,
                 ClientIp = run.ClientIp,
-                Details = new { runId = run.Id, reason = ToSnake(kind), message },
+                Details = details,
             }], ct);
             return trackedRun;
         }, CancellationToken.None);

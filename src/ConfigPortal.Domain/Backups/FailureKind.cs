@@ -35,6 +35,9 @@ public sealed class BackupFailedException(FailureKind kind, string message, Exce
 {
     public FailureKind Kind { get; } = kind;
 
+    /// <summary>For <see cref="FailureKind.HostKeyChanged"/>: the fingerprint the device presented (public, safe to show).</summary>
+    public string? OfferedHostKey { get; init; }
+
     /// <summary>Whether trying again may help (network faults, timeouts), as opposed to auth or host-key failures.</summary>
     public bool IsTransient => Kind is FailureKind.Unreachable or FailureKind.ConnectionRefused or FailureKind.Timeout or FailureKind.TruncatedOutput;
 }

@@ -6,7 +6,8 @@ using ConfigPortal.Domain.Backups;
 namespace ConfigPortal.Domain.Configs;
 
 /// <summary>A config ready for storage: cleaned, masked, and hashed over its compare view.</summary>
-public sealed record NormalizedConfig(string Text, int LineCount, int SizeBytes, string CompareHash, int MaskedSecrets);
+/// <remarks><c>TimedOutFilters</c> counts custom filters that hit their match timeout and were dropped for this config.</remarks>
+public sealed record NormalizedConfig(string Text, int LineCount, int SizeBytes, string CompareHash, int MaskedSecrets, int TimedOutFilters = 0);
 
 /// <summary>Extra filters a tenant or device adds on top of its vendor's.</summary>
 public sealed record CustomFilters(IReadOnlyList<Regex> Delete, IReadOnlyList<Regex> Ignore)
@@ -33,6 +34,11 @@ public static partial class ConfigNormalizer
     {
         custom ??= CustomFilters.None;
         ArgumentNullException.ThrowIfNull(raw);
+        // Custom (tenant/device) filters are user input: one that times out is dropped for the rest of this config,
+        // so a catastrophic pattern costs at most one match timeout per filter, not one per line.
+        var customDelete = custom.Delete.ToList();
+        var customIgnore = custom.Ignore.ToList();
+        var timedOut = 0;
 
         var text = AnsiEscape().Replace(raw, "");
         text = ApplyBackspaces(text);
@@ -48,7 +54,7 @@ public static partial class ConfigNormalizer
         foreach (var rawLine in lines)
         {
             var line = rawLine.TrimEnd();
-            if (MatchesAny(profile.DeleteFilters, line) || MatchesAny(custom.Delete, line))
+            if (MatchesAny(profile.DeleteFilters, line) || MatchesCustom(customDelete, line, ref timedOut))
                 continue;
             kept.Add(line);
         }
@@ -98,11 +104,11 @@ public static partial class ConfigNormalizer
         foreach (var line in kept)
         {
             sb.Append(line).Append('\n');
-            if (!MatchesAny(profile.IgnoreFilters, line) && !MatchesAny(custom.Ignore, line))
+            if (!MatchesAny(profile.IgnoreFilters, line) && !MatchesCustom(customIgnore, line, ref timedOut))
                 compare.Append(line).Append('\n');
         }
         var stored = sb.ToString();
-        return new NormalizedConfig(stored, kept.Count, Encoding.UTF8.GetByteCount(stored), Hash(compare.ToString()), masked);
+        return new NormalizedConfig(stored, kept.Count, Encoding.UTF8.GetByteCount(stored), Hash(compare.ToString()), masked, timedOut);
     }
 
     /// <summary>SHA-256 (hex) of a compare view.</summary>
@@ -140,6 +146,23 @@ public static partial class ConfigNormalizer
         if (start > input.Length) return null;
         try { return regex.Match(input, start); }
         catch (RegexMatchTimeoutException) { return null; }
+    }
+
+    private static bool MatchesCustom(List<Regex> filters, string line, ref int timedOut)
+    {
+        for (var i = 0; i < filters.Count; i++)
+        {
+            try
+            {
+                if (filters[i].IsMatch(line)) return true;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                filters.RemoveAt(i--);
+                timedOut++;
+            }
+        }
+        return false;
     }
 
     private static bool MatchesAny(IReadOnlyList<Regex> filters, string line)

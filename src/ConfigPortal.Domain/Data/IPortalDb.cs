@@ -21,6 +21,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<TenantMembership> TenantMemberships { get; }
     DbSet<Device> Devices { get; }
     DbSet<CredentialProfile> CredentialProfiles { get; }
+    DbSet<DeviceCredentialProfile> DeviceCredentialProfiles { get; }
     DbSet<BackupRun> BackupRuns { get; }
     DbSet<Snapshot> Snapshots { get; }
     DbSet<SnapshotContent> SnapshotContents { get; }

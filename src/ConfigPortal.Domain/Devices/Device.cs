@@ -48,14 +48,28 @@ public sealed class Device : ITenantOwned
     public required string Vendor { get; set; }
     public DeviceDriver Driver { get; set; } = DeviceDriver.Ssh;
     public SimulatorBehavior? SimulatorBehavior { get; set; }
-    public int? CredentialProfileId { get; set; }
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The credential profile that last logged in; tried first next time (see <see cref="DeviceCredentialProfile"/> for
+    /// the ordered list). Not a foreign key: it is only a hint, cleared when the profile leaves the list.
+    /// </summary>
+    public int? LastWorkingCredentialProfileId { get; set; }
 
     /// <summary>A free-form group ("core", "branch-north") for filtering and bulk actions; null when ungrouped.</summary>
     public string? Group { get; set; }
 
     /// <summary>Pinned SSH host key (SHA-256 fingerprint), trusted on first use.</summary>
     public string? HostKeyFingerprint { get; set; }
+
+    /// <summary>The fingerprint a device presented instead of the pinned one (the last host_key_changed failure).</summary>
+    public string? OfferedHostKeyFingerprint { get; set; }
+    public DateTime? OfferedHostKeyAtUtc { get; set; }
+
+    /// <summary>Extra delete filters of this device: one regex per line (see <see cref="Configs.CustomFilterSet"/>).</summary>
+    public string? CustomDeleteFilters { get; set; }
+    /// <summary>Extra ignore filters of this device: one regex per line.</summary>
+    public string? CustomIgnoreFilters { get; set; }
 
     // Denormalized for the devices grid; updated in the run's transaction.
     public DateTime? LastRunAtUtc { get; set; }
@@ -68,4 +82,15 @@ public sealed class Device : ITenantOwned
 
     public DateTime CreatedAtUtc { get; set; }
     public DateTime UpdatedAtUtc { get; set; }
+}
+
+/// <summary>One entry of a device's ordered credential fallback list (ADR-004).</summary>
+public sealed class DeviceCredentialProfile : ITenantOwned
+{
+    public int Id { get; set; }
+    public int TenantId { get; set; }
+    public int DeviceId { get; set; }
+    public int CredentialProfileId { get; set; }
+    /// <summary>0 is tried first.</summary>
+    public int Position { get; set; }
 }

@@ -79,7 +79,6 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
                 Port = i.Port,
                 Vendor = i.Vendor,
                 Driver = i.Driver,
-                CredentialProfileId = i.CredentialProfileId,
                 Enabled = true,
                 Group = DeviceService.NormalizeGroup(i.Group),
                 CreatedAtUtc = now,
@@ -94,6 +93,13 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
                     await db.SaveChangesAsync(ct);
                     progress?.Report(new ImportProgress(Math.Min(i + BatchSize, devices.Count), devices.Count));
                 }
+                // The file names one credential profile per device: the first (and only) of its fallback list.
+                for (var i = 0; i < devices.Count; i++)
+                {
+                    foreach (var (credentialId, position) in inputs[i].CredentialProfileIds.Select((c, p) => (c, p)))
+                        db.DeviceCredentialProfiles.Add(new DeviceCredentialProfile { DeviceId = devices[i].Id, CredentialProfileId = credentialId, Position = position });
+                }
+                await db.SaveChangesAsync(ct);
             }
             catch (DbUpdateException)
             {
@@ -133,6 +139,10 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
         await using var db = await dbFactory.CreateAsync(ct);
         var devices = await db.Devices.AsNoTracking().OrderBy(d => d.Name).ToListAsync(ct);
         var profiles = await db.CredentialProfiles.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        // The CSV has one credential column: the first profile of each device's fallback list.
+        var firstProfile = (await db.DeviceCredentialProfiles.AsNoTracking().ToListAsync(ct))
+            .GroupBy(x => x.DeviceId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(x => x.Position).First().CredentialProfileId);
         var slug = await db.Tenants.Where(t => t.Id == grant.TenantId).Select(t => t.Slug).FirstOrDefaultAsync(ct) ?? "tenant";
 
         var text = new StringWriter(CultureInfo.InvariantCulture);
@@ -144,7 +154,7 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
             {
                 writer.WriteRecord([
                     d.Name, d.Address, d.Port.ToString(CultureInfo.InvariantCulture), d.Vendor, d.Group ?? "",
-                    d.CredentialProfileId is { } cid && profiles.TryGetValue(cid, out var p) ? p : "",
+                    firstProfile.TryGetValue(d.Id, out var cid) && profiles.TryGetValue(cid, out var p) ? p : "",
                 ]);
             }
             writer.Flush();
@@ -303,7 +313,7 @@ public sealed class DeviceImportService(IPortalDbFactory dbFactory, TenantAccess
 
                 if (f[5].Length > 0)
                 {
-                    if (profiles.TryGetValue(f[5], out var profileId)) input.CredentialProfileId = profileId;
+                    if (profiles.TryGetValue(f[5], out var profileId)) input.CredentialProfileIds = [profileId];
                     else ownReasons.Add($"Unknown credential profile '{f[5]}'.");
                 }
 

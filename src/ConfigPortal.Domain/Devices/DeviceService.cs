@@ -25,6 +25,9 @@ public sealed record DeviceListItem(
     string? LastRunMessage,
     int SnapshotCount,
     long? LatestSnapshotId,
+    string? HostKeyFingerprint = null,
+    string? OfferedHostKeyFingerprint = null,
+    DateTime? OfferedHostKeyAtUtc = null,
     string? Group = null);
 
 /// <summary>What the add/edit form submits. Validated by the service, whatever the UI did.</summary>
@@ -36,8 +39,13 @@ public sealed class DeviceInput
     public string Vendor { get; set; } = VendorProfiles.CiscoIos.Id;
     public DeviceDriver Driver { get; set; } = DeviceDriver.Ssh;
     public SimulatorBehavior? SimulatorBehavior { get; set; }
-    public int? CredentialProfileId { get; set; }
+    /// <summary>Credential profiles in fallback order: the next is tried only when the device rejects the previous one.</summary>
+    public List<int> CredentialProfileIds { get; set; } = [];
     public bool Enabled { get; set; } = true;
+    /// <summary>Extra delete filters, one regex per line.</summary>
+    public string? CustomDeleteFilters { get; set; }
+    /// <summary>Extra ignore filters, one regex per line.</summary>
+    public string? CustomIgnoreFilters { get; set; }
     /// <summary>Optional group; blank means none.</summary>
     public string? Group { get; set; }
 }
@@ -50,6 +58,7 @@ public sealed record BulkResult(int Requested, int Changed);
 public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock)
 {
     public const int MaxNameLength = 100;
+    public const int MaxCredentialProfiles = 10;
 
     [GeneratedRegex(@"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$", RegexOptions.CultureInvariant)]
     private static partial Regex HostnamePattern();
@@ -104,7 +113,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         return new DeviceInput
         {
             Name = d.Name, Address = d.Address, Port = d.Port, Vendor = d.Vendor, Driver = d.Driver,
-            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileId = d.CredentialProfileId, Enabled = d.Enabled, Group = d.Group,
+            SimulatorBehavior = d.SimulatorBehavior, CredentialProfileIds = await CredentialOrderAsync(db, id, ct), Enabled = d.Enabled, Group = d.Group,
+            CustomDeleteFilters = d.CustomDeleteFilters, CustomIgnoreFilters = d.CustomIgnoreFilters,
         };
     }
 
@@ -112,7 +122,7 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     {
         var grant = await access.DemandAsync(Permission.ManageDevices, "add devices", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        await ValidateAsync(db, input, existingId: null, ct);
+        var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: null, ct);
         return await db.ExecuteInTransactionAsync(async ct =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -125,13 +135,16 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
                 Vendor = input.Vendor,
                 Driver = input.Driver,
                 SimulatorBehavior = input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior ?? SimulatorBehavior.Occasional : null,
-                CredentialProfileId = input.CredentialProfileId,
                 Enabled = input.Enabled,
                 Group = NormalizeGroup(input.Group),
+                CustomDeleteFilters = deleteFilters,
+                CustomIgnoreFilters = ignoreFilters,
                 CreatedAtUtc = now,
                 UpdatedAtUtc = now,
             };
             db.Devices.Add(device);
+            await db.SaveChangesAsync(ct);
+            AddCredentialRows(db, device.Id, credentialIds);
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, [new AuditRecord
             {
@@ -141,7 +154,8 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
                 ResourceId = device.Id.ToString(CultureInfo.InvariantCulture),
                 DeviceId = device.Id,
                 DeviceName = device.Name,
-                Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), device.CredentialProfileId, device.Enabled, device.Group },
+                Details = new { device.Name, device.Address, device.Port, device.Vendor, driver = device.Driver.ToString(), credentialProfileIds = credentialIds, device.Enabled, device.Group,
+                    customDeleteFilters = CustomFilterSet.Lines(deleteFilters), customIgnoreFilters = CustomFilterSet.Lines(ignoreFilters) },
             }], ct);
             return device.Id;
         }, ct);
@@ -154,11 +168,12 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         // The denial of a missing id is audited in its own transaction: checked before this one opens.
         if (!await db.Devices.AnyAsync(d => d.Id == id, ct))
             throw await access.NotFoundAsync("device", id, ct);
-        await ValidateAsync(db, input, existingId: id, ct);
-        // One retriable unit: each attempt reloads the device and applies the input to it.
+        var (deleteFilters, ignoreFilters, credentialIds) = await ValidateAsync(db, input, existingId: id, ct);
+        // One retriable unit: each attempt reloads the device and its credential list and applies the input to them.
         await db.ExecuteInTransactionAsync(async ct =>
         {
             var device = await db.Devices.SingleAsync(d => d.Id == id, ct);
+            var currentCredentials = await CredentialOrderAsync(db, id, ct);
 
             var changes = new Dictionary<string, object?[]>();
             void Set<T>(string field, T oldValue, T newValue, Action<T> apply)
@@ -173,12 +188,27 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
             Set("vendor", device.Vendor, input.Vendor, v => device.Vendor = v);
             Set("driver", device.Driver, input.Driver, v => device.Driver = v);
             Set("simulatorBehavior", device.SimulatorBehavior, input.Driver == DeviceDriver.Simulator ? input.SimulatorBehavior : null, v => device.SimulatorBehavior = v);
-            Set("credentialProfileId", device.CredentialProfileId, input.CredentialProfileId, v => device.CredentialProfileId = v);
             Set("enabled", device.Enabled, input.Enabled, v => device.Enabled = v);
             Set("group", device.Group, NormalizeGroup(input.Group), v => device.Group = v);
+            Set("customDeleteFilters", device.CustomDeleteFilters, deleteFilters, v => device.CustomDeleteFilters = v);
+            Set("customIgnoreFilters", device.CustomIgnoreFilters, ignoreFilters, v => device.CustomIgnoreFilters = v);
+            var credentialsChanged = !currentCredentials.SequenceEqual(credentialIds);
+            if (credentialsChanged)
+            {
+                changes["credentialProfileIds"] = [currentCredentials, credentialIds];
+                if (device.LastWorkingCredentialProfileId is { } last && !credentialIds.Contains(last))
+                    device.LastWorkingCredentialProfileId = null;
+            }
             if (changes.Count == 0) return;
             device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
 
+            if (credentialsChanged)
+            {
+                // Delete first and save, so the unique (device, position) index never sees two rows at once.
+                db.DeviceCredentialProfiles.RemoveRange(await db.DeviceCredentialProfiles.Where(x => x.DeviceId == id).ToListAsync(ct));
+                await db.SaveChangesAsync(ct);
+                AddCredentialRows(db, id, credentialIds);
+            }
             await db.SaveChangesAsync(ct);
             var action = changes.Count == 1 && changes.ContainsKey("enabled")
                 ? (input.Enabled ? AuditActions.DeviceEnabled : AuditActions.DeviceDisabled)
@@ -203,7 +233,58 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         await UpdateAsync(id, input, ct);
     }
 
-    private static async Task ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
+    /// <summary>
+    /// A tenant admin accepts the host key a device presented instead of its pinned one (after a host_key_changed
+    /// failure). <paramref name="offeredFingerprint"/> is the fingerprint the admin saw on the page: if the device has
+    /// since offered another one, nothing is accepted.
+    /// </summary>
+    public async Task AcceptHostKeyAsync(int id, string offeredFingerprint, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "accept a device host key", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        // The denial of a missing id is audited in its own transaction: checked before this one opens.
+        if (!await db.Devices.AnyAsync(d => d.Id == id, ct))
+            throw await access.NotFoundAsync("device", id, ct);
+        // One retriable unit: each attempt reloads the device and compares what it offers now.
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var device = await db.Devices.SingleAsync(d => d.Id == id, ct);
+            if (device.OfferedHostKeyFingerprint is not { } offered)
+                throw ValidationException.For("HostKey", "The device has not offered a new host key.");
+            if (!string.Equals(offered, offeredFingerprint?.Trim(), StringComparison.Ordinal))
+                throw ValidationException.For("HostKey", "The device has offered a different host key since this page was loaded; reload and compare again.");
+
+            var previous = device.HostKeyFingerprint;
+            device.HostKeyFingerprint = offered;
+            device.OfferedHostKeyFingerprint = null;
+            device.OfferedHostKeyAtUtc = null;
+            device.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.DeviceHostKeyAccepted,
+                ResourceType = "device",
+                ResourceId = id.ToString(CultureInfo.InvariantCulture),
+                DeviceId = id,
+                DeviceName = device.Name,
+                Details = new { oldFingerprint = previous, newFingerprint = offered },
+            }], ct);
+        }, ct);
+    }
+
+    private static async Task<List<int>> CredentialOrderAsync(IPortalDb db, int deviceId, CancellationToken ct) =>
+        await db.DeviceCredentialProfiles.AsNoTracking().Where(x => x.DeviceId == deviceId)
+            .OrderBy(x => x.Position).Select(x => x.CredentialProfileId).ToListAsync(ct);
+
+    private static void AddCredentialRows(IPortalDb db, int deviceId, IReadOnlyList<int> credentialIds)
+    {
+        for (var i = 0; i < credentialIds.Count; i++)
+            db.DeviceCredentialProfiles.Add(new DeviceCredentialProfile { DeviceId = deviceId, CredentialProfileId = credentialIds[i], Position = i });
+    }
+
+    /// <summary>Validates the input; returns the filters in stored form and the credential list without duplicates.</summary>
+    private static async Task<(string? DeleteFilters, string? IgnoreFilters, List<int> CredentialIds)> ValidateAsync(IPortalDb db, DeviceInput input, int? existingId, CancellationToken ct)
     {
         var errors = ValidateFields(input);
         void Add(string field, string message)
@@ -213,14 +294,27 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
         }
         var name = input.Name?.Trim() ?? "";
 
-        if (input.CredentialProfileId is { } credId && !await db.CredentialProfiles.AnyAsync(c => c.Id == credId, ct))
-            Add(nameof(DeviceInput.CredentialProfileId), "Choose a credential profile of this tenant.");
+        var credentialIds = (input.CredentialProfileIds ?? []).Distinct().ToList();
+        if (credentialIds.Count > MaxCredentialProfiles)
+            Add(nameof(DeviceInput.CredentialProfileIds), $"At most {MaxCredentialProfiles} credential profiles.");
+        if (credentialIds.Count > 0)
+        {
+            var known = await db.CredentialProfiles.Where(c => credentialIds.Contains(c.Id)).CountAsync(ct);
+            if (known != credentialIds.Count)
+                Add(nameof(DeviceInput.CredentialProfileIds), "Choose credential profiles of this tenant.");
+        }
+
+        var (deleteFilters, deleteErrors) = CustomFilterSet.Validate(input.CustomDeleteFilters);
+        foreach (var e in deleteErrors) Add(nameof(DeviceInput.CustomDeleteFilters), e);
+        var (ignoreFilters, ignoreErrors) = CustomFilterSet.Validate(input.CustomIgnoreFilters);
+        foreach (var e in ignoreErrors) Add(nameof(DeviceInput.CustomIgnoreFilters), e);
 
         if (name.Length > 0 && await db.Devices.AnyAsync(d => d.Name == name && d.Id != (existingId ?? 0), ct))
             Add(nameof(DeviceInput.Name), $"A device named '{name}' already exists.");
 
         if (errors.Count > 0)
             throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        return (deleteFilters, ignoreFilters, credentialIds);
     }
 
     /// <summary>
@@ -344,5 +438,6 @@ public sealed partial class DeviceService(IPortalDbFactory dbFactory, TenantAcce
     }
 
     private static DeviceListItem ToItem(Device d) => new(d.Id, d.Name, d.Vendor, VendorProfiles.Find(d.Vendor)?.DisplayName ?? d.Vendor,
-        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId, d.Group);
+        d.Address, d.Port, d.Driver, d.Enabled, d.LastRunAtUtc, d.LastRunOutcome, d.LastRunMessage, d.SnapshotCount, d.LatestSnapshotId,
+        d.HostKeyFingerprint, d.OfferedHostKeyFingerprint, d.OfferedHostKeyAtUtc, d.Group);
 }

@@ -10,6 +10,11 @@ public sealed class Tenant
     /// <summary>Mask passwords, secrets and communities before storage (on by default).</summary>
     public bool SecretMaskingEnabled { get; set; } = true;
 
+    /// <summary>Extra delete filters for every device of the tenant: one regex per line.</summary>
+    public string? CustomDeleteFilters { get; set; }
+    /// <summary>Extra ignore filters for every device of the tenant: one regex per line.</summary>
+    public string? CustomIgnoreFilters { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

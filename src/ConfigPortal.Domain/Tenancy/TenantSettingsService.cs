@@ -1,5 +1,7 @@
 using System.Globalization;
 using ConfigPortal.Domain.Audit;
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Configs;
 using ConfigPortal.Domain.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +14,17 @@ public sealed class TenantSettingsInput
     public bool SecretMaskingEnabled { get; set; } = true;
 }
 
-/// <summary>The active tenant's own settings (a tenant admin's). The tenant is always the caller's, never an id from the UI.</summary>
+/// <summary>The tenant-wide extra filters, one regex per line each.</summary>
+public sealed class TenantFilterInput
+{
+    public string? CustomDeleteFilters { get; set; }
+    public string? CustomIgnoreFilters { get; set; }
+}
+
+/// <summary>
+/// The active tenant's own settings (a tenant admin's: secret masking; the custom delete/ignore filters, for those who
+/// manage devices). The tenant is always the caller's, never an id from the UI.
+/// </summary>
 public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit)
 {
     public async Task<TenantSettingsView> GetAsync(CancellationToken ct = default)
@@ -28,16 +40,17 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
     {
         var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var current = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == grant.TenantId, ct);
-        var changes = new Dictionary<string, object>();
-        if (current.SecretMaskingEnabled != input.SecretMaskingEnabled)
-            changes["secretMaskingEnabled"] = new { before = current.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
-        if (changes.Count == 0) return false;
-
-        await db.ExecuteInTransactionAsync(async ct =>
+        return await db.ExecuteInTransactionAsync(async ct =>
         {
             var tenant = await db.Tenants.SingleAsync(t => t.Id == grant.TenantId, ct);
-            tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
+            var changes = new Dictionary<string, object>();
+            if (tenant.SecretMaskingEnabled != input.SecretMaskingEnabled)
+            {
+                changes["secretMaskingEnabled"] = new { before = tenant.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
+                tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
+            }
+            if (changes.Count == 0) return false;
+
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, [new AuditRecord
             {
@@ -47,7 +60,46 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
                 ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
                 Details = new { changes },
             }], ct);
+            return true;
         }, ct);
-        return true;
+    }
+
+    public async Task<TenantFilterInput> GetFiltersAsync(CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "manage tenant filters", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var t = await db.Tenants.AsNoTracking().SingleAsync(x => x.Id == grant.TenantId, ct);
+        return new TenantFilterInput { CustomDeleteFilters = t.CustomDeleteFilters, CustomIgnoreFilters = t.CustomIgnoreFilters };
+    }
+
+    /// <summary>Validates (a bad regex is an error on its field) and saves; audited with the patterns before and after.</summary>
+    public async Task UpdateFiltersAsync(TenantFilterInput input, CancellationToken ct = default)
+    {
+        var grant = await access.DemandAsync(Permission.ManageDevices, "manage tenant filters", ct);
+        var (delete, deleteErrors) = CustomFilterSet.Validate(input.CustomDeleteFilters);
+        var (ignore, ignoreErrors) = CustomFilterSet.Validate(input.CustomIgnoreFilters);
+        var errors = new Dictionary<string, string[]>();
+        if (deleteErrors.Count > 0) errors[nameof(input.CustomDeleteFilters)] = [.. deleteErrors];
+        if (ignoreErrors.Count > 0) errors[nameof(input.CustomIgnoreFilters)] = [.. ignoreErrors];
+        if (errors.Count > 0) throw new ValidationException(errors);
+
+        await using var db = await dbFactory.CreateAsync(ct);
+        await db.ExecuteInTransactionAsync(async ct =>
+        {
+            var tenant = await db.Tenants.SingleAsync(x => x.Id == grant.TenantId, ct);
+            if (tenant.CustomDeleteFilters == delete && tenant.CustomIgnoreFilters == ignore) return;
+            var before = new { delete = CustomFilterSet.Lines(tenant.CustomDeleteFilters), ignore = CustomFilterSet.Lines(tenant.CustomIgnoreFilters) };
+            tenant.CustomDeleteFilters = delete;
+            tenant.CustomIgnoreFilters = ignore;
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, [new AuditRecord
+            {
+                TenantId = grant.TenantId,
+                Action = AuditActions.TenantFiltersUpdated,
+                ResourceType = "tenant",
+                ResourceId = grant.TenantId.ToString(CultureInfo.InvariantCulture),
+                Details = new { before, after = new { delete = CustomFilterSet.Lines(delete), ignore = CustomFilterSet.Lines(ignore) } },
+            }], ct);
+        }, ct);
     }
 }

@@ -29,6 +29,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<TenantMembership> TenantMemberships => Set<TenantMembership>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<CredentialProfile> CredentialProfiles => Set<CredentialProfile>();
+    public DbSet<DeviceCredentialProfile> DeviceCredentialProfiles => Set<DeviceCredentialProfile>();
     public DbSet<BackupRun> BackupRuns => Set<BackupRun>();
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
     public DbSet<SnapshotContent> SnapshotContents => Set<SnapshotContent>();

@@ -347,8 +347,13 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("datetime2");
 
-                    b.Property<int?>("CredentialProfileId")
-                        .HasColumnType("int");
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<int>("Driver")
                         .HasColumnType("int");
@@ -377,6 +382,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("LastSuccessAtUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<int?>("LastWorkingCredentialProfileId")
+                        .HasColumnType("int");
+
                     b.Property<long?>("LatestSnapshotId")
                         .HasColumnType("bigint");
 
@@ -384,6 +392,13 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("OfferedHostKeyAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("OfferedHostKeyFingerprint")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
 
                     b.Property<int>("Port")
                         .HasColumnType("int");
@@ -410,8 +425,6 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CredentialProfileId");
-
                     b.HasIndex("TenantId", "Address");
 
                     b.HasIndex("TenantId", "LastRunAtUtc");
@@ -424,6 +437,41 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CredentialProfileId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialProfileId");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("DeviceId", "CredentialProfileId")
+                        .IsUnique();
+
+                    b.HasIndex("DeviceId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("DeviceCredentialProfiles");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
@@ -565,6 +613,14 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<bool>("IsSuspended")
                         .HasColumnType("bit");
@@ -912,10 +968,26 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("ConfigPortal.Domain.Devices.Device", b =>
                 {
+                    b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
                     b.HasOne("ConfigPortal.Domain.Credentials.CredentialProfile", null)
                         .WithMany()
                         .HasForeignKey("CredentialProfileId")
-                        .OnDelete(DeleteBehavior.Restrict);
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
                         .WithMany()

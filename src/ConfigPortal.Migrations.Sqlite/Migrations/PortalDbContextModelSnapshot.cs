@@ -331,8 +331,13 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("CredentialProfileId")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Driver")
                         .HasColumnType("INTEGER");
@@ -361,12 +366,22 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("LastSuccessAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LastWorkingCredentialProfileId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LatestSnapshotId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OfferedHostKeyAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OfferedHostKeyFingerprint")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Port")
@@ -394,8 +409,6 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CredentialProfileId");
-
                     b.HasIndex("TenantId", "Address");
 
                     b.HasIndex("TenantId", "LastRunAtUtc");
@@ -408,6 +421,39 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "Vendor", "Name");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CredentialProfileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialProfileId");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("DeviceId", "CredentialProfileId")
+                        .IsUnique();
+
+                    b.HasIndex("DeviceId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("DeviceCredentialProfiles");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
@@ -542,6 +588,14 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomDeleteFilters")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomIgnoreFilters")
+                        .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsSuspended")
@@ -880,10 +934,26 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("ConfigPortal.Domain.Devices.Device", b =>
                 {
+                    b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Devices.DeviceCredentialProfile", b =>
+                {
                     b.HasOne("ConfigPortal.Domain.Credentials.CredentialProfile", null)
                         .WithMany()
                         .HasForeignKey("CredentialProfileId")
-                        .OnDelete(DeleteBehavior.Restrict);
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
                         .WithMany()

@@ -31,6 +31,8 @@ public sealed class CredentialStorageTests(PortalFixture fixture) : IClassFixtur
     {
         const string password = "Plaintext-Device-Passw0rd-7781";
         const string enable = "Enable-Secret-Never-Stored-4410";
+        const string passphrase = "Key-Passphrase-Never-Stored-5521";
+        const string replaced = "Replaced-Password-Never-Stored-6632";
         const string key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUPLAINKEYMATERIAL\n-----END OPENSSH PRIVATE KEY-----";
         int id;
         await using (var scope = Portal.ScopeAs(Portal.AcmeId, "admin@acme.example"))
@@ -42,6 +44,14 @@ public sealed class CredentialStorageTests(PortalFixture fixture) : IClassFixtur
                 Password = password,
                 EnableSecret = enable,
                 PrivateKey = key,
+                Passphrase = passphrase,
+            });
+            // An update writes secrets through the same protector.
+            await scope.ServiceProvider.GetRequiredService<CredentialProfileService>().UpdateAsync(id, new CredentialProfileInput
+            {
+                Name = "core-switches",
+                Username = "netops",
+                Password = replaced,
             });
         }
         // Fold the WAL into the main file too, so both the checkpointed and the logged bytes are looked at.
@@ -57,7 +67,7 @@ public sealed class CredentialStorageTests(PortalFixture fixture) : IClassFixtur
 
         foreach (var bytes in new[] { before, after })
         {
-            foreach (var secret in new[] { password, enable, "PLAINKEYMATERIAL" })
+            foreach (var secret in new[] { password, enable, passphrase, replaced, "PLAINKEYMATERIAL" })
             {
                 Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret)), $"'{secret}' found as UTF-8");
                 Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"'{secret}' found as UTF-16");
@@ -67,10 +77,13 @@ public sealed class CredentialStorageTests(PortalFixture fixture) : IClassFixtur
 
         var stored = await Portal.QueryAsync(Portal.AcmeId, db => db.CredentialProfiles.AsNoTracking().SingleAsync(c => c.Id == id));
         var protector = Portal.Services.GetRequiredService<ISecretProtector>();
-        Assert.Equal(password, protector.Unprotect(Portal.AcmeId, stored.ProtectedPassword!));
+        Assert.Equal(replaced, protector.Unprotect(Portal.AcmeId, stored.ProtectedPassword!));
         Assert.Equal(enable, protector.Unprotect(Portal.AcmeId, stored.ProtectedEnableSecret!));
+        Assert.Equal(passphrase, protector.Unprotect(Portal.AcmeId, stored.ProtectedPassphrase!));
+        Assert.Equal(key, protector.Unprotect(Portal.AcmeId, stored.ProtectedPrivateKey!));
         // A purpose per tenant: Globex's protector cannot open Acme's secret.
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect(Portal.GlobexId, stored.ProtectedPassword!));
+        foreach (var value in new[] { stored.ProtectedPassword!, stored.ProtectedEnableSecret!, stored.ProtectedPassphrase!, stored.ProtectedPrivateKey! })
+            Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect(Portal.GlobexId, value));
     }
 
     [Fact]

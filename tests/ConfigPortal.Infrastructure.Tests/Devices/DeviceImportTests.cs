@@ -148,7 +148,9 @@ public sealed class DeviceImportTests(PortalFixture fixture) : IClassFixture<Por
         var imported = await Portal.QueryAsync(Portal.GlobexId, db => db.Devices.AsNoTracking().Where(d => d.Name.StartsWith("imp-bulk-")).OrderBy(d => d.Name).ToListAsync());
         Assert.Equal(150, imported.Count);
         Assert.All(imported, d => Assert.Equal(("bulk", "arista_eos", DeviceDriver.Ssh, true), (d.Group, d.Vendor, d.Driver, d.Enabled)));
-        Assert.Equal(75, imported.Count(d => d.CredentialProfileId is not null));
+        var withCredential = await Portal.QueryAsync(Portal.GlobexId, db => db.DeviceCredentialProfiles.AsNoTracking().Where(x => x.Position == 0)
+            .Join(db.Devices.Where(d => d.Name.StartsWith("imp-bulk-")), x => x.DeviceId, d => d.Id, (x, d) => d.Id).CountAsync());
+        Assert.Equal(75, withCredential);
         Assert.Equal(new ImportProgress(150, 150), reports[^1]);
         Assert.True(reports.Count >= 3, "progress is reported per batch");
 

@@ -120,11 +120,11 @@ public sealed class DeviceValidationTests(PortalFixture fixture) : IClassFixture
                 .CreateAsync(new Domain.Credentials.CredentialProfileInput { Name = "globex-cred", Username = "u", Password = "Globex-Device-Pass" });
         }
         var input = Valid("cred-thief");
-        input.CredentialProfileId = globexCredential;
+        input.CredentialProfileIds = [globexCredential];
 
         var ex = await RejectedAsync(input);
 
-        Assert.Equal([nameof(DeviceInput.CredentialProfileId)], ex.Errors.Keys);
+        Assert.Equal([nameof(DeviceInput.CredentialProfileIds)], ex.Errors.Keys);
     }
 
     [Fact]

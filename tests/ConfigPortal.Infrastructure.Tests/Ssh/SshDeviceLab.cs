@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Xunit;
 
 namespace ConfigPortal.Infrastructure.Tests.Ssh;
 
@@ -12,8 +11,9 @@ namespace ConfigPortal.Infrastructure.Tests.Ssh;
 /// (<c>Match LocalPort</c> picks the emulator and its fault); a second sshd with another host key plays a device whose
 /// key changed; a TCP listener that never speaks plays a device that accepts and hangs. Needs root and
 /// /usr/sbin/sshd (apt-get install -y openssh-server): without them it fails with a clear message, never skips.
+/// Free of xunit (the benchmarks link this file); the test project makes it a collection fixture (SshLabFixture.cs).
 /// </summary>
-public sealed class SshDeviceLab : IAsyncLifetime
+public sealed partial class SshDeviceLab : IAsyncDisposable
 {
     public const string User = "cpdevice";
     /// <summary>Password of the local test user (created for these tests only; sshd only lets it in on 127.0.0.1 ports we own).</summary>
@@ -49,6 +49,17 @@ public sealed class SshDeviceLab : IAsyncLifetime
         ("routeros-invalid", "mikrotik_routeros", "invalid"),
     ];
 
+    /// <summary>More endpoints to serve (set before <see cref="InitializeAsync"/>), e.g. the benchmark's slow devices.</summary>
+    public IReadOnlyList<(string Name, string Vendor, string? Fault)> ExtraDevices { get; init; } = [];
+
+    /// <summary>
+    /// KexAlgorithms of the extra endpoints' sshd (null: OpenSSH's default, which prefers the post-quantum
+    /// sntrup761x25519 hybrid that network devices rarely offer and that costs SSH.NET ~100 ms of CPU per connect).
+    /// </summary>
+    public string? ExtraKexAlgorithms { get; init; }
+
+    private IEnumerable<(string Name, string Vendor, string? Fault)> Endpoints => Devices.Concat(ExtraDevices);
+
     public int Port(string name) => _ports[name];
 
     public async ValueTask InitializeAsync()
@@ -82,15 +93,18 @@ public sealed class SshDeviceLab : IAsyncLifetime
         foreach (var v in VendorEmulations.All)
             WriteReadable($"{v.Vendor}.json", JsonSerializer.Serialize(v.Spec));
 
-        foreach (var d in Devices) _ports[d.Name] = FreePort();
+        foreach (var d in Endpoints) _ports[d.Name] = FreePort();
         ChangedKeyPort = FreePort();
         ClosedPort = FreePort();
 
-        var main = new StringBuilder(CommonConfig("host_a", "main"));
-        foreach (var d in Devices) main.Append("Port ").Append(_ports[d.Name]).Append('\n');
-        foreach (var d in Devices)
-            main.Append($"Match LocalPort {_ports[d.Name]}\n    ForceCommand {Emulator(d.Vendor, d.Fault)}\n");
-        await StartSshdAsync("main", main.ToString(), _ports[Devices[0].Name]);
+        // sshd listens on at most 16 sockets (MAX_LISTEN_SOCKS): the built-in endpoints fill one server, extra
+        // endpoints get their own (same host key, so they are the "same" device family).
+        await StartSshdAsync("main", ServerConfig("main", Devices), _ports[Devices[0].Name]);
+        if (ExtraDevices.Count > 0)
+        {
+            var kex = ExtraKexAlgorithms is { Length: > 0 } k ? $"KexAlgorithms {k}\n" : "";
+            await StartSshdAsync("extra", kex + ServerConfig("extra", ExtraDevices), _ports[ExtraDevices[0].Name]);
+        }
 
         var changed = CommonConfig("host_b", "changed") + $"Port {ChangedKeyPort}\nForceCommand {Emulator("cisco_ios", null)}\n";
         await StartSshdAsync("changed", changed, ChangedKeyPort);
@@ -115,6 +129,17 @@ public sealed class SshDeviceLab : IAsyncLifetime
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
+    }
+
+    private string ServerConfig(string name, IReadOnlyList<(string Name, string Vendor, string? Fault)> endpoints)
+    {
+        if (endpoints.Count > 16)
+            throw new InvalidOperationException("One sshd listens on at most 16 ports.");
+        var config = new StringBuilder(CommonConfig("host_a", name));
+        foreach (var d in endpoints) config.Append("Port ").Append(_ports[d.Name]).Append('\n');
+        foreach (var d in endpoints)
+            config.Append($"Match LocalPort {_ports[d.Name]}\n    ForceCommand {Emulator(d.Vendor, d.Fault)}\n");
+        return config.ToString();
     }
 
     private string Emulator(string vendor, string? fault) =>
@@ -262,10 +287,4 @@ public sealed class SshDeviceLab : IAsyncLifetime
         _stop.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class SshLabCollection : ICollectionFixture<SshDeviceLab>
-{
-    public const string Name = "ssh-device-lab";
 }

@@ -39,7 +39,8 @@ public sealed class PortalHost : IAsyncDisposable
     public int AcmeId { get; private set; }
     public int GlobexId { get; private set; }
 
-    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true, Action<HostApplicationBuilder>? configure = null)
+    public static async Task<PortalHost> StartAsync(bool runBaselineBackups = true, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<HostApplicationBuilder>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("configportal-tests-").FullName;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -55,6 +56,7 @@ public sealed class PortalHost : IAsyncDisposable
             ["Simulator:Latency"] = "00:00:00",
             ["Backups:JobTimeout"] = "00:00:30",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFakeLogging();
@@ -121,7 +123,7 @@ public sealed class PortalHost : IAsyncDisposable
             Vendor = vendor,
             Driver = DeviceDriver.Simulator,
             SimulatorBehavior = behavior,
-            CredentialProfileId = credentialProfileId,
+            CredentialProfileIds = credentialProfileId is { } c ? [c] : [],
         });
     }
 

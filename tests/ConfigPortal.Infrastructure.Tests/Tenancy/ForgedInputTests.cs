@@ -63,7 +63,7 @@ public sealed class ForgedInputTests(PortalFixture fixture) : IClassFixture<Port
     {
         var globexCredential = await GlobexCredentialAsync();
         var input = Valid("forged-credential");
-        input.CredentialProfileId = globexCredential;
+        input.CredentialProfileIds = [globexCredential];
         var ownDevice = await Portal.QueryAsync(Portal.AcmeId, db => db.Devices.Where(d => d.Name == "acme-core-sw2").Select(d => d.Id).SingleAsync());
 
         var create = await RejectedAsync("admin@acme.example", s => s.GetRequiredService<DeviceService>().CreateAsync(input));
@@ -71,13 +71,13 @@ public sealed class ForgedInputTests(PortalFixture fixture) : IClassFixture<Port
         {
             var devices = s.GetRequiredService<DeviceService>();
             var current = await devices.GetForEditAsync(ownDevice);
-            current.CredentialProfileId = globexCredential;
+            current.CredentialProfileIds = [globexCredential];
             await devices.UpdateAsync(ownDevice, current);
         });
 
-        Assert.Equal([nameof(DeviceInput.CredentialProfileId)], create.Errors.Keys);
-        Assert.Equal([nameof(DeviceInput.CredentialProfileId)], update.Errors.Keys);
-        Assert.NotEqual(globexCredential, await Portal.QueryAsync(Portal.AcmeId, db => db.Devices.Where(d => d.Id == ownDevice).Select(d => d.CredentialProfileId).SingleAsync()));
+        Assert.Equal([nameof(DeviceInput.CredentialProfileIds)], create.Errors.Keys);
+        Assert.Equal([nameof(DeviceInput.CredentialProfileIds)], update.Errors.Keys);
+        Assert.DoesNotContain(globexCredential, await Portal.QueryAsync(Portal.AcmeId, db => db.DeviceCredentialProfiles.Where(x => x.DeviceId == ownDevice).Select(x => x.CredentialProfileId).ToListAsync()));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public static class RolesDoc
         ["View devices"] = Permission.ViewDevices,
         ["View snapshots and diffs"] = Permission.ViewConfigs,
         ["Trigger a backup"] = Permission.TriggerBackup,
-        ["Add / edit / disable devices, credential profiles, CSV import / export, bulk actions"] = Permission.ManageDevices,
+        ["Add / edit / disable devices; add / edit / delete credential profiles; accept a changed host key; tenant and device config filters; CSV import / export, bulk actions"] = Permission.ManageDevices,
         ["Read the audit log"] = Permission.ViewAudit,
         ["Manage API tokens"] = Permission.ManageApiTokens,
         ["Manage users"] = Permission.ManageUsers,
@@ -127,6 +127,8 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["DeviceService.SetEnabledAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).SetEnabledAsync(f.Device, f.DeviceAsIs.Enabled)),
         ["DeviceService.SetEnabledManyAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).SetEnabledManyAsync([f.Device], f.DeviceAsIs.Enabled)),
         ["DeviceService.MoveToGroupAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).MoveToGroupAsync([f.Device], f.DeviceAsIs.Group)),
+        // No host key offered: passes the gate and is refused as a validation error.
+        ["DeviceService.AcceptHostKeyAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceService>(s).AcceptHostKeyAsync(f.Device, "SHA256:not-offered")),
         ["DeviceImportService.PreviewAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceImportService>(s).PreviewAsync("name,address,port,vendor\nmatrix-preview,192.0.2.40,22,cisco_ios\n")),
         // A file with a bad row: passes the gate and imports nothing.
         ["DeviceImportService.ImportAsync"] = new(Permission.ManageDevices, (s, f) => S<DeviceImportService>(s).ImportAsync("name,address,port,vendor\n,not an address,0,nope\n", "matrix.csv")),
@@ -149,6 +151,15 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         {
             Name = Unique("matrix"), Username = "backup", Password = "not-a-real-secret",
         })),
+        ["CredentialProfileService.GetAsync"] = new(Permission.ManageDevices, (s, f) => S<CredentialProfileService>(s).GetAsync(Missing)),
+        ["CredentialProfileService.UpdateAsync"] = new(Permission.ManageDevices, (s, f) => S<CredentialProfileService>(s).UpdateAsync(Missing, new CredentialProfileInput
+        {
+            Name = Unique("matrix"), Username = "backup",
+        })),
+        ["CredentialProfileService.DeleteAsync"] = new(Permission.ManageDevices, (s, f) => S<CredentialProfileService>(s).DeleteAsync(Missing)),
+        ["TenantSettingsService.GetFiltersAsync"] = new(Permission.ManageDevices, (s, f) => S<TenantSettingsService>(s).GetFiltersAsync()),
+        // A bad regex: passes the gate and is refused as a validation error, changing nothing.
+        ["TenantSettingsService.UpdateFiltersAsync"] = new(Permission.ManageDevices, (s, f) => S<TenantSettingsService>(s).UpdateFiltersAsync(new TenantFilterInput { CustomIgnoreFilters = "([unclosed" })),
         ["SnapshotService.ListAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).ListAsync(f.Device, 0, 10)),
         ["SnapshotService.GetTextAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetTextAsync(f.Snapshot)),
         ["SnapshotService.CompareAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).CompareAsync(f.Device, null, null)),

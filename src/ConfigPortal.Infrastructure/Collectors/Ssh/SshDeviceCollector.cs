@@ -203,7 +203,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
                 {
                     throw new BackupFailedException(FailureKind.HostKeyChanged,
                         $"The host key of {Target(request)} changed: it presented {hostKey.Presented}, but {hostKey.Pinned} is pinned. " +
-                        "Refusing to connect until a tenant admin accepts the new fingerprint.", ex);
+                        "Refusing to connect until a tenant admin accepts the new fingerprint.", ex)
+                    { OfferedHostKey = hostKey.Presented };
                 }
                 throw SshFailures.FromConnect(ex, Target(request), _options.ConnectTimeout);
             }

@@ -1,3 +1,4 @@
+using ConfigPortal.Domain.Configs;
 using ConfigPortal.Domain.Credentials;
 using ConfigPortal.Domain.Devices;
 using ConfigPortal.Domain.Tenancy;
@@ -14,6 +15,9 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.Address).HasMaxLength(253).IsRequired();
         b.Property(d => d.Vendor).HasMaxLength(40).IsRequired();
         b.Property(d => d.HostKeyFingerprint).HasMaxLength(128);
+        b.Property(d => d.OfferedHostKeyFingerprint).HasMaxLength(128);
+        b.Property(d => d.CustomDeleteFilters).HasMaxLength(CustomFilterSet.MaxTextLength);
+        b.Property(d => d.CustomIgnoreFilters).HasMaxLength(CustomFilterSet.MaxTextLength);
         b.Property(d => d.LastRunMessage).HasMaxLength(500);
         b.Property(d => d.Group).HasMaxLength(Device.MaxGroupLength);
         b.HasIndex(d => new { d.TenantId, d.Name }).IsUnique();
@@ -23,7 +27,20 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.HasIndex(d => new { d.TenantId, d.LastRunAtUtc });
         b.HasIndex(d => new { d.TenantId, d.SnapshotCount });
         b.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<CredentialProfile>().WithMany().HasForeignKey(d => d.CredentialProfileId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DeviceCredentialProfileConfiguration : IEntityTypeConfiguration<DeviceCredentialProfile>
+{
+    public void Configure(EntityTypeBuilder<DeviceCredentialProfile> b)
+    {
+        b.HasIndex(x => new { x.DeviceId, x.CredentialProfileId }).IsUnique();
+        b.HasIndex(x => new { x.DeviceId, x.Position }).IsUnique();
+        b.HasIndex(x => x.CredentialProfileId);
+        // One cascade path only (device → its list); SQL Server refuses multiple cascade paths.
+        b.HasOne<Device>().WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<CredentialProfile>().WithMany().HasForeignKey(x => x.CredentialProfileId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -13,6 +13,8 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         b.Property(t => t.Slug).HasMaxLength(64).IsRequired();
         b.HasIndex(t => t.Slug).IsUnique();
         b.HasIndex(t => t.Name).IsUnique();
+        b.Property(t => t.CustomDeleteFilters).HasMaxLength(Domain.Configs.CustomFilterSet.MaxTextLength);
+        b.Property(t => t.CustomIgnoreFilters).HasMaxLength(Domain.Configs.CustomFilterSet.MaxTextLength);
     }
 }
 

@@ -1,0 +1,87 @@
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Tenancy;
+using ConfigPortal.Infrastructure;
+using ConfigPortal.Infrastructure.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ConfigPortal.Benchmarks;
+
+/// <summary>
+/// The real infrastructure (services, pipeline, SQLite file in a temp folder, demo tenants) for the backup benchmarks,
+/// as the app wires it; <paramref name="configureServices"/> runs before the infrastructure registers its own services.
+/// </summary>
+public sealed class BenchHost : IAsyncDisposable
+{
+    private BenchHost(IHost host, string dir)
+    {
+        Host = host;
+        Directory = dir;
+    }
+
+    public IHost Host { get; }
+    public string Directory { get; }
+    public IServiceProvider Services => Host.Services;
+    public int TenantId { get; private set; }
+
+    public static async Task<BenchHost> CreateAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("cp-backupbench-").FullName;
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Development",
+            ContentRootPath = dir,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:DataDirectory"] = Path.Combine(dir, "data"),
+            ["Audit:KeyFile"] = Path.Combine(dir, "keys", "audit-chain.key"),
+            ["Simulator:Latency"] = "00:00:00",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("CP_BENCH_SQL") == "1")
+        {
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information);
+            builder.Logging.AddProvider(SqlProfile.Instance);
+        }
+        configureServices?.Invoke(builder.Services);
+        builder.AddInfrastructure();
+        var host = builder.Build();
+        await host.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(seedDemo: true);
+        var bench = new BenchHost(host, dir);
+        await using var scope = host.Services.CreateAsyncScope();
+        bench.TenantId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Tenants
+            .Where(t => t.Name == "Acme Networks").Select(t => t.Id).SingleAsync();
+        return bench;
+    }
+
+    /// <summary>A scope acting in the benchmark tenant as the scheduler ("system"), as the backup worker does.</summary>
+    public AsyncServiceScope SystemScope()
+    {
+        var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(TenantId);
+        scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
+        return scope;
+    }
+
+    public async Task<long> TriggerAsync(int deviceId)
+    {
+        await using var scope = SystemScope();
+        return (await scope.ServiceProvider.GetRequiredService<BackupService>().TriggerAsync(deviceId, BackupTrigger.Schedule)).Run.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        SqliteConnection.ClearAllPools();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
