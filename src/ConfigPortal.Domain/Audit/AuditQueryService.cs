@@ -40,6 +40,9 @@ public sealed record AuditEntryView(
     string PreviousHash,
     string Hash);
 
+/// <summary>One bar of the audit timeline: the events from <see cref="StartUtc"/> to the next hour or day.</summary>
+public sealed record AuditTimelineBucket(DateTime StartUtc, int Count);
+
 /// <summary>A page of entries; <see cref="NextBeforeSequence"/> continues with keyset paging.</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, int? TotalCount, long? NextBeforeSequence);
 
@@ -70,6 +73,79 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         if (beforeSequence is { } before) q = q.Where(e => e.Sequence < before);
         var rows = await q.OrderByDescending(e => e.Sequence).Take(take).Select(Projection).ToListAsync(ct);
         return new AuditPage(rows, null, rows.Count == take ? rows[^1].Sequence : null);
+    }
+
+    /// <summary>
+    /// A grid page with total count. With <paramref name="anchorBeforeSequence"/> (newest first only) the page is read by
+    /// keyset, so page N costs what page 1 costs; without it the page is read by offset (<paramref name="pageIndex"/> × size).
+    /// </summary>
+    public async Task<AuditPage> QueryPageAsync(AuditFilter filter, int pageIndex, int pageSize, long? anchorBeforeSequence, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        var take = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateAsync(ct);
+        var q = Apply(db, filter);
+        var total = await q.CountAsync(ct);
+        List<AuditEntryView> rows;
+        if (anchorBeforeSequence is { } before && !filter.OldestFirst)
+        {
+            rows = await q.Where(e => e.Sequence < before).OrderByDescending(e => e.Sequence).Take(take).Select(Projection).ToListAsync(ct);
+        }
+        else
+        {
+            q = filter.OldestFirst ? q.OrderBy(e => e.Sequence) : q.OrderByDescending(e => e.Sequence);
+            rows = await q.Skip(Math.Max(0, pageIndex) * take).Take(take).Select(Projection).ToListAsync(ct);
+        }
+        return new AuditPage(rows, total, rows.Count == take ? rows[^1].Sequence : null);
+    }
+
+    /// <summary>The timeline counts per hour when the filter's range is at most this long, per day otherwise.</summary>
+    public static readonly TimeSpan HourlyTimelineRange = TimeSpan.FromDays(2);
+
+    /// <summary>Daily timelines show at most this many days (the last ones of the range).</summary>
+    public const int MaxTimelineDays = 60;
+
+    /// <summary>Whether <see cref="TimelineAsync"/> counts per hour for this filter.</summary>
+    public static bool IsHourlyTimeline(AuditFilter filter, DateTime? nowUtc = null) =>
+        filter.FromUtc is { } from && (filter.ToUtc ?? nowUtc ?? DateTime.UtcNow) - from <= HourlyTimelineRange;
+
+    /// <summary>
+    /// Events per hour (range ≤ 2 days) or per day for the filter, counted in SQL by bucket, oldest bucket first.
+    /// Daily timelines cover at most the last <see cref="MaxTimelineDays"/> days of the range.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditTimelineBucket>> TimelineAsync(AuditFilter filter, CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        var now = DateTime.UtcNow;
+        var hourly = IsHourlyTimeline(filter, now);
+        if (!hourly)
+        {
+            var end = filter.ToUtc ?? now;
+            var capFrom = DateTime.SpecifyKind(end.Date.AddDays(1 - MaxTimelineDays), DateTimeKind.Utc);
+            if (filter.FromUtc is not { } from || from < capFrom) filter = filter with { FromUtc = capFrom };
+        }
+        await using var db = await dbFactory.CreateAsync(ct);
+        var q = Apply(db, filter);
+        List<AuditTimelineBucket> buckets;
+        if (hourly)
+        {
+            var rows = await q.GroupBy(e => new { e.TimestampUtc.Date, e.TimestampUtc.Hour })
+                .Select(g => new { g.Key.Date, g.Key.Hour, Count = g.Count() }).ToListAsync(ct);
+            buckets = rows.Select(r => new AuditTimelineBucket(DateTime.SpecifyKind(r.Date.AddHours(r.Hour), DateTimeKind.Utc), r.Count)).ToList();
+        }
+        else
+        {
+            var rows = await q.GroupBy(e => e.TimestampUtc.Date).Select(g => new { Date = g.Key, Count = g.Count() }).ToListAsync(ct);
+            buckets = rows.Select(r => new AuditTimelineBucket(DateTime.SpecifyKind(r.Date, DateTimeKind.Utc), r.Count)).ToList();
+        }
+        return buckets.OrderBy(b => b.StartUtc).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ResourceTypesAsync(CancellationToken ct = default)
+    {
+        await access.DemandAsync(Permission.ViewAudit, "read the audit log", ct);
+        await using var db = await dbFactory.CreateAsync(ct);
+        return await db.AuditEntries.AsNoTracking().Where(e => e.ResourceType != null).Select(e => e.ResourceType!).Distinct().OrderBy(n => n).Take(500).ToListAsync(ct);
     }
 
     public async Task<IReadOnlyList<string>> ActorsAsync(CancellationToken ct = default)
