@@ -88,7 +88,18 @@ public sealed partial class PortalJourneyTests(PortalFixture portal) : IClassFix
             await page.GetByTestId("filter-action").ClickAsync();
             var option = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new Regex($"^\\s*{DiffGenerated}\\s*$") });
             await option.ClickAsync();
-            await page.Keyboard.PressAsync("Escape");
+            // Close the multi-select; the grid and the timeline re-render meanwhile, so repeat until it is closed.
+            await WaitUntilAsync(async () =>
+            {
+                if (await page.Locator(".mud-popover-open").CountAsync() == 0) return true;
+                await page.Keyboard.PressAsync("Escape");
+                await page.WaitForTimeoutAsync(300);
+                if (await page.Locator(".mud-popover-open").CountAsync() == 0) return true;
+                // Focus moved away from the select: a click outside it closes it as well.
+                await page.Locator(".cp-page-header").First.ClickAsync(new() { Position = new() { X = 4, Y = 4 }, Force = true });
+                await page.WaitForTimeoutAsync(300);
+                return await page.Locator(".mud-popover-open").CountAsync() == 0;
+            }, "the action select to close");
             await Expect(page).ToHaveURLAsync(new Regex($"[?&]action={DiffGenerated}"));
             await WaitUntilAsync(async () =>
             {

@@ -94,7 +94,12 @@ def show_config(paging):
         time.sleep(float(fault[5:]))
     lines = render().split("\n")
     if fault == "cut":
-        for line in lines[: len(lines) // 2]:
+        # Stop half-way, right after an indented body line: the last line received is plainly config, never one that
+        # could pass for a prompt, so only the closed session tells the collector that the output is incomplete.
+        half = len(lines) // 2
+        while half < len(lines) - 1 and not lines[half - 1].startswith(" "):
+            half += 1
+        for line in lines[:half]:
             out(line + "\n")
         time.sleep(0.2)
         sys.exit(0)
