@@ -30,6 +30,9 @@ public static partial class ConfigNormalizer
     [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----", RegexOptions.CultureInvariant)]
     private static partial Regex PemPrivateKeyBegin();
 
+    /// <summary>Removes ANSI/VT100 escape sequences (colours, cursor moves) that device CLIs print.</summary>
+    public static string StripTerminalEscapes(string text) => AnsiEscape().Replace(text, "");
+
     public static NormalizedConfig Normalize(string raw, VendorProfile profile, bool maskSecrets, CustomFilters? custom = null)
     {
         custom ??= CustomFilters.None;
@@ -40,7 +43,7 @@ public static partial class ConfigNormalizer
         var customIgnore = custom.Ignore.ToList();
         var timedOut = 0;
 
-        var text = AnsiEscape().Replace(raw, "");
+        var text = StripTerminalEscapes(raw);
         text = ApplyBackspaces(text);
         var lines = LineBreak().Split(text);
 

@@ -16,9 +16,6 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     private readonly StringBuilder _buffer = new();
     private string? _prompt;
 
-    [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]|\x1B[()][A-Za-z0-9]|\x1B[=>]", RegexOptions.CultureInvariant)]
-    private static partial Regex Ansi();
-
     /// <summary>Pager erase sequences: backspaces over spaces (IOS) or a carriage return over spaces (ASA, FortiOS).</summary>
     [GeneratedRegex(@"\x08+ *\x08+|\r {2,}\r(?!\n)", RegexOptions.CultureInvariant)]
     private static partial Regex PagerErase();
@@ -201,7 +198,7 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
 
     private static string Clean(string text)
     {
-        text = Ansi().Replace(text, "");
+        text = ConfigNormalizer.StripTerminalEscapes(text);
         if (!text.Contains('\b', StringComparison.Ordinal)) return text;
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
