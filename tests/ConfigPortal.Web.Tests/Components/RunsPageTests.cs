@@ -63,6 +63,22 @@ public sealed class RunsPageTests : PortalComponentTest, IClassFixture<PortalDat
     }
 
     [Fact]
+    public async Task Clearing_the_filters_reloads_the_grid_with_every_run_of_the_tenant()
+    {
+        var device = await DeviceAsync("clear", SimulatorBehavior.Static);
+        await _db.BackupAsync(Services, Operator, device);
+        await _db.BackupAsync(Services, Operator, _db.AcmeDevices["acme-fw1"]);
+        var cut = RenderAt("runs?group=clear&trigger=manual");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=run-status]")));
+
+        await cut.Find("[data-testid=clear-filters]").ClickAsync(new());
+
+        Assert.Equal(new RunFilter(), cut.Instance.CurrentFilter());
+        Assert.DoesNotContain("group=", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.True(cut.FindAll("[data-testid=run-status]").Count >= 2));
+    }
+
+    [Fact]
     public async Task A_failed_run_shows_its_device_trigger_actor_and_reason()
     {
         var device = _db.AcmeDevices["acme-old-sw9"]; // unreachable
