@@ -36,6 +36,8 @@ public sealed class BulkBackupJourneyTests(PortalFixture portal) : IClassFixture
 
             var progress = page.GetByTestId("bulk-progress");
             await Expect(progress).ToBeVisibleAsync();
+            // Whatever the runs have reached by now (the bar moves as they finish).
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepoPaths.Screenshots, "bulk-backup-progress.png") });
             await Expect(progress).ToHaveAttributeAsync("data-finished", "true", new() { Timeout = 60_000 });
             await Expect(page.GetByTestId("bulk-remaining")).ToHaveTextAsync("0 remaining");
             var done = int.Parse((await page.GetByTestId("bulk-done").InnerTextAsync()).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -56,7 +58,15 @@ public sealed class BulkBackupJourneyTests(PortalFixture portal) : IClassFixture
             await Expect(page).ToHaveURLAsync(new Regex("/runs$"));
             await Expect(page.GetByTestId("runs-grid").GetByTestId("run-status").First).ToBeVisibleAsync();
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await Expect(page.GetByTestId("runs-grid").GetByTestId("run-status")).Not.ToHaveCountAsync(3, new() { Timeout = 15_000 });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepoPaths.Screenshots, "runs.png"), FullPage = true });
+
+            // One device's run history on its page.
+            await page.GetByTestId("runs-grid").GetByTestId("run-device").First.ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex(@"/devices/\d+$"));
+            await Expect(page.GetByTestId("device-runs").GetByTestId("run-status").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepoPaths.Screenshots, "device-runs.png"), FullPage = true });
         }
         finally
         {
