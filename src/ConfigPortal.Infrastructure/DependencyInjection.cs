@@ -113,6 +113,8 @@ public static class DependencyInjection
         services.AddScoped<DeviceService>();
         services.AddScoped<SnapshotService>();
         services.AddScoped<BackupService>();
+        services.AddScoped<BulkBackupService>();
+        services.AddScoped<RunQueryService>();
         services.AddScoped<BackupPipeline>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();

@@ -12,6 +12,8 @@ public static class AuditActions
     public const string ConfigSnapshotSkippedDuplicate = "config_snapshot_skipped_duplicate";
     public const string ConfigDiffGenerated = "config_diff_generated";
     public const string ConfigBackupFailed = "config_backup_failed";
+    /// <summary>One bulk Backup now (a selection or a group); each device also gets its config_backup_manual_trigger.</summary>
+    public const string ConfigBackupBulkTrigger = "config_backup_bulk_trigger";
 
     // Sign-in and identity.
     public const string UserSignedIn = "user_signed_in";

@@ -33,13 +33,22 @@ public sealed class BackupService(
             ?? throw await access.NotFoundAsync("device", deviceId, ct);
         if (!device.Enabled)
             throw ValidationException.For("device", $"Device '{device.Name}' is disabled; enable it before backing it up.");
+        return await QueueOrJoinAsync(db, grant.TenantId, device, trigger, bulkId: null, ct);
+    }
 
+    /// <summary>
+    /// The trigger after its checks (permission, trigger, device found and enabled): queue a run or join the active one.
+    /// Shared with <see cref="BulkBackupService"/>, which checks once for the whole request.
+    /// </summary>
+    internal async Task<TriggerResult> QueueOrJoinAsync(IPortalDb db, int tenantId, Devices.Device device, BackupTrigger trigger, long? bulkId, CancellationToken ct)
+    {
+        var deviceId = device.Id;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var existing = await db.BackupRuns.AsNoTracking().FirstOrDefaultAsync(r => r.ActiveDeviceId == deviceId, ct);
             if (existing is not null)
             {
-                await RecordTriggerAsync(grant.TenantId, device, existing, trigger, joined: true, ct);
+                await RecordTriggerAsync(tenantId, device, existing, trigger, joined: true, bulkId, ct);
                 return new TriggerResult(BackupRunView.From(existing), Joined: true);
             }
 
@@ -51,7 +60,7 @@ public sealed class BackupService(
                 {
                     var queued = new BackupRun
                     {
-                        TenantId = grant.TenantId,
+                        TenantId = tenantId,
                         DeviceId = deviceId,
                         Trigger = trigger,
                         RequestedByUserId = actor.UserId,
@@ -65,7 +74,7 @@ public sealed class BackupService(
                     db.BackupRuns.Add(queued);
                     await db.SaveChangesAsync(attemptCt);
                     if (trigger != BackupTrigger.Schedule)
-                        await audit.AppendAsync(db, [TriggerRecord(grant.TenantId, device, queued, trigger, joined: false)], attemptCt);
+                        await audit.AppendAsync(db, [TriggerRecord(tenantId, device, queued, trigger, joined: false, bulkId)], attemptCt);
                     return queued;
                 }, ct);
             }
@@ -85,13 +94,13 @@ public sealed class BackupService(
         throw new InvalidOperationException("Could not queue or join a backup run.");
     }
 
-    private async Task RecordTriggerAsync(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined, CancellationToken ct)
+    private async Task RecordTriggerAsync(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined, long? bulkId, CancellationToken ct)
     {
         if (trigger == BackupTrigger.Schedule) return;
-        await audit.RecordAsync(TriggerRecord(tenantId, device, run, trigger, joined), ct);
+        await audit.RecordAsync(TriggerRecord(tenantId, device, run, trigger, joined, bulkId), ct);
     }
 
-    private AuditRecord TriggerRecord(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined) => new()
+    private static AuditRecord TriggerRecord(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined, long? bulkId) => new()
     {
         TenantId = tenantId,
         Action = AuditActions.ConfigBackupManualTrigger,
@@ -100,7 +109,10 @@ public sealed class BackupService(
         DeviceId = device.Id,
         DeviceName = device.Name,
         CorrelationId = run.CorrelationId,
-        Details = new { runId = run.Id, trigger = trigger.ToString().ToLowerInvariant(), joined },
+        // A device of a bulk request names the request (config_backup_bulk_trigger holds its counts).
+        Details = bulkId is { } bulk
+            ? new { runId = run.Id, trigger = trigger.ToString().ToLowerInvariant(), joined, bulkId = bulk }
+            : (object)new { runId = run.Id, trigger = trigger.ToString().ToLowerInvariant(), joined },
     };
 
     public async Task<BackupRunView> GetRunAsync(long runId, CancellationToken ct = default)

@@ -23,6 +23,8 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<CredentialProfile> CredentialProfiles { get; }
     DbSet<DeviceCredentialProfile> DeviceCredentialProfiles { get; }
     DbSet<BackupRun> BackupRuns { get; }
+    DbSet<BulkBackupRequest> BulkBackupRequests { get; }
+    DbSet<BulkBackupItem> BulkBackupItems { get; }
     DbSet<Snapshot> Snapshots { get; }
     DbSet<SnapshotContent> SnapshotContents { get; }
     DbSet<SnapshotDiff> SnapshotDiffs { get; }

@@ -279,9 +279,115 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Status", "QueuedAtUtc");
 
+                    b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "QueuedAtUtc");
+
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
+                    b.HasIndex("TenantId", "FailureKind", "Id");
+
+                    b.HasIndex("TenantId", "Outcome", "Id");
+
+                    b.HasIndex("TenantId", "Trigger", "Id");
+
                     b.ToTable("BackupRuns");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BulkRequestId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Joined")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SkipReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("RunId");
+
+                    b.HasIndex("BulkRequestId", "RunId");
+
+                    b.ToTable("BulkBackupItems");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClientIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("Joined")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Queued")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Requested")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("RequestedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("RequestedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Id");
+
+                    b.ToTable("BulkBackupRequests");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Credentials.CredentialProfile", b =>
@@ -433,6 +539,8 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Group", "Name");
 
                     b.HasIndex("TenantId", "Vendor", "Name");
 
@@ -953,6 +1061,35 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.HasOne("ConfigPortal.Domain.Devices.Device", null)
                         .WithMany()
                         .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupItem", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Backups.BulkBackupRequest", null)
+                        .WithMany()
+                        .HasForeignKey("BulkRequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Backups.BackupRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupRequest", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

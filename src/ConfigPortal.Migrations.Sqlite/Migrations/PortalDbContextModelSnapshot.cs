@@ -267,9 +267,111 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status", "QueuedAtUtc");
 
+                    b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "QueuedAtUtc");
+
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
+                    b.HasIndex("TenantId", "FailureKind", "Id");
+
+                    b.HasIndex("TenantId", "Outcome", "Id");
+
+                    b.HasIndex("TenantId", "Trigger", "Id");
+
                     b.ToTable("BackupRuns");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BulkRequestId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Joined")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SkipReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("RunId");
+
+                    b.HasIndex("BulkRequestId", "RunId");
+
+                    b.ToTable("BulkBackupItems");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Group")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Joined")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Queued")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Requested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RequestedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Id");
+
+                    b.ToTable("BulkBackupRequests");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Credentials.CredentialProfile", b =>
@@ -417,6 +519,8 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "SnapshotCount");
+
+                    b.HasIndex("TenantId", "Group", "Name");
 
                     b.HasIndex("TenantId", "Vendor", "Name");
 
@@ -919,6 +1023,35 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasOne("ConfigPortal.Domain.Devices.Device", null)
                         .WithMany()
                         .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupItem", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Backups.BulkBackupRequest", null)
+                        .WithMany()
+                        .HasForeignKey("BulkRequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ConfigPortal.Domain.Backups.BackupRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Backups.BulkBackupRequest", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -38,6 +38,34 @@ public static class ApiEndpoints
             return Results.Accepted($"/api/v1/runs/{result.Run.Id}", new { joined = result.Joined, run = result.Run });
         });
 
+        // Bulk Backup now: {"deviceIds": [..]} or {"group": ".."}. Every device is queued or joins its active run; disabled
+        // devices are skipped; an id of another tenant (or none) refuses the whole request with 404.
+        api.MapPost("/devices/backup", async (BulkBackupBody? body, BulkBackupService bulk, CancellationToken ct) =>
+        {
+            var result = (body?.DeviceIds, body?.Group) switch
+            {
+                ({ } ids, null) => await bulk.TriggerAsync(ids, BackupTrigger.Api, ct),
+                (null, { } group) => await bulk.TriggerGroupAsync(group, BackupTrigger.Api, ct),
+                _ => throw new BadApiRequestException("deviceIds", "Send either 'deviceIds' (an array of device ids) or 'group'."),
+            };
+            return Results.Accepted($"/api/v1/bulk-backups/{result.BulkId}", result);
+        });
+
+        api.MapGet("/bulk-backups/{id}", async (string id, BulkBackupService bulk, CancellationToken ct) =>
+        {
+            var p = await bulk.GetProgressAsync(Query.LongId(id, "id"), ct);
+            return Results.Ok(new { bulkId = p.BulkId, p.RequestedAtUtc, p.RequestedBy, p.Requested, p.Skipped, p.Total, p.Done, p.Failed, p.Remaining, p.IsFinished, runs = p.Runs });
+        });
+
+        // Runs of the tenant, newest first, keyset paged (before = nextBefore of the previous page).
+        api.MapGet("/runs", async (HttpRequest req, RunQueryService runs, CancellationToken ct) =>
+        {
+            var take = Query.Int(req, "take", 100, 1, RunQueryService.MaxPageSize);
+            long? before = req.Query.ContainsKey("before") ? Query.RequiredLong(req, "before") : null;
+            var page = await runs.QueryKeysetAsync(Query.RunFilter(req), before, take, ct);
+            return Results.Ok(new { items = page.Items, nextBefore = page.NextBeforeId });
+        });
+
         api.MapGet("/runs/{id}", async (string id, BackupService backups, CancellationToken ct) =>
             Results.Ok(await backups.GetRunAsync(Query.LongId(id, "id"), ct)));
 
@@ -103,6 +131,9 @@ internal static class AuditDownloads
             : Results.Problem(statusCode: 409, title: "Chain broken",
                 detail: $"The chain is broken at sequence {result.Verification.FirstBrokenSequence}: {result.Verification.Problem} A head is only signed for an intact chain.");
 }
+
+/// <summary>The body of <c>POST /api/v1/devices/backup</c>: device ids or a group, not both.</summary>
+public sealed record BulkBackupBody(int[]? DeviceIds, string? Group);
 
 /// <summary>Maps domain exceptions to problem responses.</summary>
 internal sealed class ApiExceptionFilter : IEndpointFilter
@@ -174,6 +205,33 @@ internal static class Query
         "jsonl" or "ndjson" => AuditExportFormat.JsonLines,
         _ => throw new BadApiRequestException("format", "'format' must be csv or jsonl."),
     };
+
+    private static T? EnumValue<T>(HttpRequest req, string name) where T : struct, System.Enum
+    {
+        if (!req.Query.TryGetValue(name, out var v)) return null;
+        var s = v.ToString();
+        return System.Enum.TryParse<T>(s, ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed) && !int.TryParse(s, out _)
+            ? parsed
+            : throw new BadApiRequestException(name, $"'{name}' must be one of: {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+    }
+
+    public static RunFilter RunFilter(HttpRequest req)
+    {
+        string? group = req.Query["group"];
+        if (group is { Length: > Device.MaxGroupLength }) throw new BadApiRequestException("group", $"'group' is at most {Device.MaxGroupLength} characters.");
+        return new RunFilter
+        {
+            FromUtc = Time(req, "from"),
+            ToUtc = Time(req, "to"),
+            DeviceId = req.Query.TryGetValue("deviceId", out var d) ? Id(d.ToString(), "deviceId") : null,
+            Group = group,
+            Trigger = EnumValue<BackupTrigger>(req, "trigger"),
+            Status = EnumValue<RunStatusFilter>(req, "status"),
+            Outcome = EnumValue<RunOutcome>(req, "outcome"),
+            FailureKind = EnumValue<FailureKind>(req, "failure"),
+            BulkId = req.Query.TryGetValue("bulk", out var b) ? LongId(b.ToString(), "bulk") : null,
+        };
+    }
 
     public static AuditFilter AuditFilter(HttpRequest req)
     {

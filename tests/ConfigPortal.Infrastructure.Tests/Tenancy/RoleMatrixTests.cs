@@ -168,6 +168,13 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["BackupService.GetRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetRunAsync(f.Run)),
         ["BackupService.GetActiveRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetActiveRunAsync(f.Device)),
         ["BackupService.ListRunsAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).ListRunsAsync(f.Device, 0, 10)),
+        ["BulkBackupService.TriggerAsync"] = new(Permission.TriggerBackup, (s, f) => S<BulkBackupService>(s).TriggerAsync([f.Device], BackupTrigger.Manual)),
+        // No such group: passes the gate and is refused as a validation error.
+        ["BulkBackupService.TriggerGroupAsync"] = new(Permission.TriggerBackup, (s, f) => S<BulkBackupService>(s).TriggerGroupAsync(Unique("no-such-group"), BackupTrigger.Manual)),
+        ["BulkBackupService.GetProgressAsync"] = new(Permission.ViewDevices, (s, f) => S<BulkBackupService>(s).GetProgressAsync(Missing)),
+        ["RunQueryService.QueryPageAsync"] = new(Permission.ViewDevices, (s, f) => S<RunQueryService>(s).QueryPageAsync(new RunFilter { DeviceId = f.Device }, 0, 10, null)),
+        ["RunQueryService.QueryKeysetAsync"] = new(Permission.ViewDevices, (s, f) => S<RunQueryService>(s).QueryKeysetAsync(new RunFilter(), null, 10)),
+        ["RunQueryService.GroupsAsync"] = new(Permission.ViewDevices, (s, f) => S<RunQueryService>(s).GroupsAsync()),
         ["AuditQueryService.QueryAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditQueryService>(s).QueryAsync(new AuditFilter(), 0, 10)),
         ["AuditQueryService.QueryKeysetAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditQueryService>(s).QueryKeysetAsync(new AuditFilter(), null, 10)),
         ["AuditQueryService.ActorsAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditQueryService>(s).ActorsAsync()),
@@ -194,6 +201,7 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         typeof(DeviceService), typeof(CredentialProfileService), typeof(SnapshotService), typeof(BackupService),
         typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(ApiTokenService),
         typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
+        typeof(BulkBackupService), typeof(RunQueryService),
     ];
 
     private static readonly string[] Callers = ["Auditor", "Operator", "TenantAdmin", "no-membership", "api:read", "api:backup", "api:admin"];

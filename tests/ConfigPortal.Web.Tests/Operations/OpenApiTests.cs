@@ -46,6 +46,9 @@ public sealed class OpenApiTests : IClassFixture<PortalFactory>
         Assert.Contains("/api/v1/devices", paths);
         Assert.Contains("/api/v1/devices/{id}/backup", paths);
         Assert.Contains("/api/v1/runs/{id}", paths);
+        Assert.Contains("/api/v1/devices/backup", paths);
+        Assert.Contains("/api/v1/bulk-backups/{id}", paths);
+        Assert.Contains("/api/v1/runs", paths);
         Assert.All(paths, p => Assert.StartsWith("/api/v1/", p, StringComparison.Ordinal));
         Assert.Equal("ConfigPortal API", json.RootElement.GetProperty("info").GetProperty("title").GetString());
 

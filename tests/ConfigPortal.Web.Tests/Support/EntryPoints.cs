@@ -30,6 +30,8 @@ public static class EntryPoints
         ["GET /api/v1/devices/{id}"] = i => [$"/api/v1/devices/{i.D}"],
         ["POST /api/v1/devices/{id}/backup"] = i => [$"/api/v1/devices/{i.D}/backup"],
         ["GET /api/v1/runs/{id}"] = i => [$"/api/v1/runs/{i.R}"],
+        // A bulk request id of the other tenant (its runs' ids double as bulk ids there; missing ids are missing either way).
+        ["GET /api/v1/bulk-backups/{id}"] = i => [$"/api/v1/bulk-backups/{i.R}"],
         ["GET /api/v1/devices/{id}/snapshots"] = i => [$"/api/v1/devices/{i.D}/snapshots"],
         ["GET /api/v1/snapshots/{id}/raw"] = i => [$"/api/v1/snapshots/{i.S}/raw"],
         ["GET /api/v1/devices/{id}/diff"] = i => [$"/api/v1/devices/{i.D}/diff?from={i.S}&to={i.S}", $"/api/v1/devices/{i.Own}/diff?from={i.S}&to={i.S}"],

@@ -18,6 +18,12 @@ internal sealed class BackupRunConfiguration : IEntityTypeConfiguration<BackupRu
         b.HasIndex(r => r.ActiveDeviceId).IsUnique();
         b.HasIndex(r => new { r.TenantId, r.DeviceId, r.Id });
         b.HasIndex(r => new { r.Status, r.QueuedAtUtc });
+        // The Runs grid (newest first by id, keyset on id): one index per filter that narrows a large history.
+        b.HasIndex(r => new { r.TenantId, r.Id });
+        b.HasIndex(r => new { r.TenantId, r.QueuedAtUtc });
+        b.HasIndex(r => new { r.TenantId, r.Trigger, r.Id });
+        b.HasIndex(r => new { r.TenantId, r.Outcome, r.Id });
+        b.HasIndex(r => new { r.TenantId, r.FailureKind, r.Id });
         b.HasOne<Device>().WithMany().HasForeignKey(r => r.DeviceId).OnDelete(DeleteBehavior.Restrict);
     }
 }

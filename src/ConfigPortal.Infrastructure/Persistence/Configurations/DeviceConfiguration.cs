@@ -26,6 +26,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.HasIndex(d => new { d.TenantId, d.Vendor, d.Name });
         b.HasIndex(d => new { d.TenantId, d.LastRunAtUtc });
         b.HasIndex(d => new { d.TenantId, d.SnapshotCount });
+        // The Runs page's group filter and "back up a group".
+        b.HasIndex(d => new { d.TenantId, d.Group, d.Name });
         b.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }
