@@ -928,3 +928,40 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    ALTER TABLE [SnapshotContents] ADD [BaseSnapshotId] bigint NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    CREATE INDEX [IX_SnapshotContents_BaseSnapshotId] ON [SnapshotContents] ([BaseSnapshotId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    ALTER TABLE [SnapshotContents] ADD CONSTRAINT [FK_SnapshotContents_Snapshots_BaseSnapshotId] FOREIGN KEY ([BaseSnapshotId]) REFERENCES [Snapshots] ([Id]) ON DELETE NO ACTION;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128135306_SnapshotDelta', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
