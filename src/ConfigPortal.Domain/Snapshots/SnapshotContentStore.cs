@@ -42,6 +42,43 @@ public static class SnapshotContentStore
     }
 
     /// <summary>
+    /// The texts of many snapshots in two queries (their rows, then the keyframes they need that are not among them);
+    /// each keyframe is decoded once. For readers of many configs at once (search, exports).
+    /// </summary>
+    public static async Task<Dictionary<long, string>> LoadTextsAsync(IPortalDb db, IReadOnlyCollection<long> snapshotIds, CancellationToken ct = default)
+    {
+        var ids = snapshotIds.Distinct().ToList();
+        var rows = await db.SnapshotContents.AsNoTracking().Where(c => ids.Contains(c.SnapshotId)).ToDictionaryAsync(c => c.SnapshotId, ct);
+        if (ids.FirstOrDefault(id => !rows.ContainsKey(id)) is var missingId && missingId != 0)
+            throw new SnapshotContentException($"Snapshot {missingId} has no stored content.");
+        var needed = rows.Values.Where(c => c.BaseSnapshotId is { } b && !rows.ContainsKey(b)).Select(c => c.BaseSnapshotId!.Value).Distinct().ToList();
+        var keyframes = needed.Count == 0 ? [] : await db.SnapshotContents.AsNoTracking().Where(c => needed.Contains(c.SnapshotId)).ToDictionaryAsync(c => c.SnapshotId, ct);
+        foreach (var (id, row) in rows) keyframes.TryAdd(id, row);
+        var keyTexts = new Dictionary<long, string>();
+        var texts = new Dictionary<long, string>(ids.Count);
+        foreach (var row in rows.Values)
+        {
+            if (row.Encoding != ContentEncoding.ZstdDelta)
+            {
+                texts[row.SnapshotId] = keyTexts.TryGetValue(row.SnapshotId, out var t) ? t : keyTexts[row.SnapshotId] = Decode(row, null);
+                continue;
+            }
+            if (row.BaseSnapshotId is not { } baseId)
+                throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta without a base snapshot.");
+            if (!keyTexts.TryGetValue(baseId, out var keyText))
+            {
+                if (!keyframes.TryGetValue(baseId, out var keyframe))
+                    throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta against snapshot {baseId}, whose content is missing.");
+                if (keyframe.Encoding == ContentEncoding.ZstdDelta)
+                    throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta against snapshot {baseId}, which is not a full copy.");
+                keyTexts[baseId] = keyText = Decode(keyframe, null);
+            }
+            texts[row.SnapshotId] = Decode(row, keyText);
+        }
+        return texts;
+    }
+
+    /// <summary>
     /// Adds (does not save) the content row of a new snapshot, as a delta against <paramref name="previous"/>'s keyframe
     /// when that pays (see the class summary), else as a full copy.
     /// </summary>

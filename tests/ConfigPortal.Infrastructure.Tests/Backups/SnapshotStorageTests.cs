@@ -63,6 +63,12 @@ public sealed class SnapshotStorageTests(PortalFixture fixture) : IClassFixture<
             Assert.Equal(diffs[i - 1].UnifiedDiff, UnifiedDiff.Write(LineDiffer.Diff(texts[i - 1], texts[i]), "a/storage-chain-sw", "b/storage-chain-sw"));
         }
 
+        // Reading many at once (two queries, each keyframe decoded once) gives the same texts.
+        var batch = await Portal.QueryAsync(Acme, db => SnapshotContentStore.LoadTextsAsync(db, [.. snapshots.Select(s => s.Id).Reverse()]));
+        Assert.Equal(texts, snapshots.Select(s => batch[s.Id]));
+        var lastOnly = await Portal.QueryAsync(Acme, db => SnapshotContentStore.LoadTextsAsync(db, [snapshots[^1].Id]));
+        Assert.Equal(texts[^1], lastOnly[snapshots[^1].Id]);
+
         // The pages' path (SnapshotService) reads the same text.
         await using var scope = Portal.ScopeAs(Acme, "operator@acme.example");
         var service = scope.ServiceProvider.GetRequiredService<SnapshotService>();
@@ -121,6 +127,7 @@ public sealed class SnapshotStorageTests(PortalFixture fixture) : IClassFixture<
         await Portal.QueryAsync(Acme, db => db.Database.ExecuteSqlAsync($"DELETE FROM SnapshotContents WHERE SnapshotId = {baseId}"));
         var missing = await Assert.ThrowsAsync<SnapshotContentException>(() => TextAsync(delta.SnapshotId));
         Assert.Contains($"delta against snapshot {baseId}, whose content is missing", missing.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SnapshotContentException>(() => Portal.QueryAsync(Acme, db => SnapshotContentStore.LoadTextsAsync(db, [delta.SnapshotId])));
         await using var scope = Portal.ScopeAs(Acme, "operator@acme.example");
         await Assert.ThrowsAsync<SnapshotContentException>(() => scope.ServiceProvider.GetRequiredService<SnapshotService>().GetTextAsync(delta.SnapshotId));
     }
