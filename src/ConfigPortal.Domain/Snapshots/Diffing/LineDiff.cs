@@ -103,26 +103,26 @@ internal sealed class LineSource(string text, int[] starts, int[] ends)
 }
 
 /// <summary>
-/// Maps line spans of two texts to dense integer ids (equal lines, equal ids) without making a string per line: an
-/// open-addressing table of (text, start, end) entries compared as spans.
+/// Maps line spans of two texts to dense integer ids (equal lines, equal ids) without making a string per line. An
+/// open-addressing table whose slots hold the line's 32-bit hash and its id together (a probe reads one array), and
+/// entries holding where the first line of each id is; sized for the distinct lines and grown (rehashed from the slots
+/// alone) as they come, so the table stays small enough for the cache.
 /// </summary>
 internal sealed class LineIdTable
 {
-    private readonly int[] _slots;          // entry index + 1; 0 = empty
-    private readonly int _mask;
-    private readonly int[] _hashes;
-    private readonly LineSource[] _sources;
-    private readonly int[] _lines;
+    private long[] _slots;                  // (uint)hash << 32 | (id + 1); 0 = empty
+    private int _mask;
+    private Entry[] _entries;
     public int Count { get; private set; }
 
-    public LineIdTable(int capacity)
+    private readonly record struct Entry(LineSource Source, int Line);
+
+    public LineIdTable(int expectedDistinct)
     {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
-        _slots = new int[size];
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, expectedDistinct * 2));
+        _slots = new long[size];
         _mask = size - 1;
-        _hashes = new int[Math.Max(1, capacity)];
-        _sources = new LineSource[Math.Max(1, capacity)];
-        _lines = new int[Math.Max(1, capacity)];
+        _entries = new Entry[Math.Max(16, expectedDistinct)];
     }
 
     public int[] Ids(LineSource source)
@@ -135,23 +135,44 @@ internal sealed class LineIdTable
     private int Id(LineSource source, int line)
     {
         var span = source.Span(line);
-        var hash = string.GetHashCode(span);
-        var slot = hash & _mask;
+        var hash = (uint)string.GetHashCode(span);
+        var slots = _slots;
+        var slot = (int)hash & _mask;
         while (true)
         {
-            var entry = _slots[slot];
-            if (entry == 0)
+            var value = slots[slot];
+            if (value == 0) return Add(hash, slot, source, line);
+            if ((uint)(value >> 32) == hash)
             {
-                var id = Count++;
-                _hashes[id] = hash;
-                _sources[id] = source;
-                _lines[id] = line;
-                _slots[slot] = id + 1;
-                return id;
+                var e = (int)value - 1;
+                var entry = _entries[e];
+                if (entry.Source.Span(entry.Line).SequenceEqual(span)) return e;
             }
-            var e = entry - 1;
-            if (_hashes[e] == hash && _sources[e].Span(_lines[e]).SequenceEqual(span)) return e;
             slot = (slot + 1) & _mask;
+        }
+    }
+
+    private int Add(uint hash, int slot, LineSource source, int line)
+    {
+        var id = Count++;
+        if (id == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+        _entries[id] = new Entry(source, line);
+        _slots[slot] = (long)hash << 32 | (uint)(id + 1);
+        if (Count * 2 > _slots.Length) Grow();
+        return id;
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new long[old.Length * 2];
+        _mask = _slots.Length - 1;
+        foreach (var value in old)
+        {
+            if (value == 0) continue;
+            var slot = (int)(uint)(value >> 32) & _mask;
+            while (_slots[slot] != 0) slot = (slot + 1) & _mask;
+            _slots[slot] = value;
         }
     }
 }
@@ -183,7 +204,7 @@ public static class LineDiffer
         // Exact comparison: lines are spans of the texts, hashed in place; no string per line.
         var a = LineSource.Split(oldText);
         var b = LineSource.Split(newText);
-        var table = new LineIdTable(a.Count + b.Count);
+        var table = new LineIdTable(Math.Max(a.Count, b.Count) / 2);
         var ia = table.Ids(a);
         var ib = table.Ids(b);
         return new LineDiffResult(a, b) { Edits = Edits(ia, ib, table.Count) };
