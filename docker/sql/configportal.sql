@@ -931,135 +931,35 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
 )
 BEGIN
-    CREATE TABLE [BulkBackupRequests] (
-        [Id] bigint NOT NULL IDENTITY,
-        [TenantId] int NOT NULL,
-        [Trigger] int NOT NULL,
-        [Group] nvarchar(100) NULL,
-        [RequestedByUserId] nvarchar(450) NULL,
-        [RequestedByName] nvarchar(256) NOT NULL,
-        [ClientIp] nvarchar(64) NULL,
-        [RequestedAtUtc] datetime2 NOT NULL,
-        [CorrelationId] nvarchar(64) NOT NULL,
-        [Requested] int NOT NULL,
-        [Queued] int NOT NULL,
-        [Joined] int NOT NULL,
-        [Skipped] int NOT NULL,
-        CONSTRAINT [PK_BulkBackupRequests] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_BulkBackupRequests_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    ALTER TABLE [SnapshotContents] ADD [BaseSnapshotId] bigint NULL;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
 )
 BEGIN
-    CREATE TABLE [BulkBackupItems] (
-        [Id] bigint NOT NULL IDENTITY,
-        [TenantId] int NOT NULL,
-        [BulkRequestId] bigint NOT NULL,
-        [DeviceId] int NOT NULL,
-        [RunId] bigint NULL,
-        [Joined] bit NOT NULL,
-        [SkipReason] nvarchar(200) NULL,
-        CONSTRAINT [PK_BulkBackupItems] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_BulkBackupItems_BackupRuns_RunId] FOREIGN KEY ([RunId]) REFERENCES [BackupRuns] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_BulkBackupItems_BulkBackupRequests_BulkRequestId] FOREIGN KEY ([BulkRequestId]) REFERENCES [BulkBackupRequests] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_BulkBackupItems_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_SnapshotContents_BaseSnapshotId] ON [SnapshotContents] ([BaseSnapshotId]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
 )
 BEGIN
-    CREATE INDEX [IX_Devices_TenantId_Group_Name] ON [Devices] ([TenantId], [Group], [Name]);
+    ALTER TABLE [SnapshotContents] ADD CONSTRAINT [FK_SnapshotContents_Snapshots_BaseSnapshotId] FOREIGN KEY ([BaseSnapshotId]) REFERENCES [Snapshots] ([Id]) ON DELETE NO ACTION;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BackupRuns_TenantId_FailureKind_Id] ON [BackupRuns] ([TenantId], [FailureKind], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BackupRuns_TenantId_Id] ON [BackupRuns] ([TenantId], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BackupRuns_TenantId_Outcome_Id] ON [BackupRuns] ([TenantId], [Outcome], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BackupRuns_TenantId_QueuedAtUtc] ON [BackupRuns] ([TenantId], [QueuedAtUtc]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BackupRuns_TenantId_Trigger_Id] ON [BackupRuns] ([TenantId], [Trigger], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BulkBackupItems_BulkRequestId_RunId] ON [BulkBackupItems] ([BulkRequestId], [RunId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BulkBackupItems_DeviceId] ON [BulkBackupItems] ([DeviceId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BulkBackupItems_RunId] ON [BulkBackupItems] ([RunId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
-)
-BEGIN
-    CREATE INDEX [IX_BulkBackupRequests_TenantId_Id] ON [BulkBackupRequests] ([TenantId], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261128135913_RunsGrid', N'10.0.15');
+    VALUES (N'20261128135306_SnapshotDelta', N'10.0.15');
 END;
 
 COMMIT;

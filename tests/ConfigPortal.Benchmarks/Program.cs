@@ -6,10 +6,14 @@ using ConfigPortal.Benchmarks;
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- pipeline [runs]    (backup overhead without device I/O)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- fleet [devices] [cap] [vendor]  (SSH fleet; root + sshd)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- audit [entries] [tenants] [rounds]  (audit log at volume vs the sqlite3 shell)
+//   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- storage [days] [rounds]  (a year of snapshots vs deflate, gzip, git packs)
+//   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- history [snapshots] [rounds]  (device history pages vs the sqlite3 shell)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- --filter '*'       (BenchmarkDotNet suites)
 if (args.Length > 0 && args[0] == "diff") return DiffComparison.Run(args);
 if (args.Length > 0 && args[0] == "pipeline") return await PipelineOverhead.RunAsync(args);
 if (args.Length > 0 && args[0] == "fleet") return await FleetBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "audit") return await AuditBenchmark.RunAsync(args);
+if (args.Length > 0 && args[0] == "storage") return await StorageBenchmark.RunAsync(args);
+if (args.Length > 0 && args[0] == "history") return await HistoryBenchmark.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -246,10 +246,11 @@ public sealed class BackupPipeline(
                 };
                 LineDiffResult? diff = null;
                 string? previousText = null;
+                StoredSnapshotText? previous = null;
                 if (latest is not null)
                 {
-                    var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == latest.Id, ct);
-                    previousText = ContentCodec.Decode(content.Encoding, content.Data);
+                    previous = await SnapshotContentStore.LoadAsync(db, latest.Id, ct);
+                    previousText = previous.Text;
                     diff = LineDiffer.Diff(previousText, config.Text);
                     // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored
                     // unified diff below is exact, so that patch reproduces the new text.
@@ -260,8 +261,7 @@ public sealed class BackupPipeline(
                 db.Snapshots.Add(snapshot);
                 await db.SaveChangesAsync(ct);
 
-                var (encoding, data) = ContentCodec.Encode(config.Text);
-                db.SnapshotContents.Add(new SnapshotContent { SnapshotId = snapshot.Id, TenantId = run.TenantId, Encoding = encoding, Data = data });
+                await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, previous, ct); // zstd delta or keyframe
                 records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
                     new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
 

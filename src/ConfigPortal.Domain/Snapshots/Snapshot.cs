@@ -33,8 +33,14 @@ public sealed class Snapshot : ITenantOwned
 
 public enum ContentEncoding
 {
+    /// <summary>Plain UTF-8 (old rows, and text that does not compress).</summary>
     Utf8 = 0,
+    /// <summary>Deflate of the UTF-8 text alone (rows written before zstd; still decoded).</summary>
     Deflate = 1,
+    /// <summary>A zstd frame of the UTF-8 text alone: a keyframe that deltas refer to.</summary>
+    Zstd = 2,
+    /// <summary>A zstd frame compressed with the full text of <see cref="SnapshotContent.BaseSnapshotId"/> as a raw-content dictionary.</summary>
+    ZstdDelta = 3,
 }
 
 /// <summary>The text of a snapshot, kept apart so that lists never load it.</summary>
@@ -44,6 +50,12 @@ public sealed class SnapshotContent : ITenantOwned
     public int TenantId { get; set; }
     public ContentEncoding Encoding { get; set; }
     public required byte[] Data { get; set; }
+
+    /// <summary>
+    /// For <see cref="ContentEncoding.ZstdDelta"/>: the snapshot (of the same device) whose full text is the dictionary.
+    /// It is always a full copy (never itself a delta), so any snapshot decodes in at most two steps.
+    /// </summary>
+    public long? BaseSnapshotId { get; set; }
 }
 
 /// <summary>The stored diff between a snapshot and its predecessor (unified format; applies with patch).</summary>

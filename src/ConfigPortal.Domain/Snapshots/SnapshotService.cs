@@ -131,11 +131,8 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
         return UnifiedDiff.Write(cmp.Diff, $"a/{cmp.DeviceName}", $"b/{cmp.DeviceName}");
     }
 
-    private static async Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct)
-    {
-        var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == snapshotId, ct);
-        return ContentCodec.Decode(content.Encoding, content.Data);
-    }
+    private static Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct) =>
+        SnapshotContentStore.LoadTextAsync(db, snapshotId, ct);
 
     private static readonly System.Linq.Expressions.Expression<Func<Snapshot, SnapshotListItem>> Projection = s => new SnapshotListItem(
         s.Id, s.DeviceId, s.FirstSeenAtUtc, s.LastSeenAtUtc, s.SeenCount, s.SizeBytes, s.LineCount, s.AddedLines, s.RemovedLines,

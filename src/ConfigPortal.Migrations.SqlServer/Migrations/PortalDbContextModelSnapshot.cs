@@ -652,6 +652,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<long>("SnapshotId")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("BaseSnapshotId")
+                        .HasColumnType("bigint");
+
                     b.Property<byte[]>("Data")
                         .IsRequired()
                         .HasColumnType("varbinary(max)");
@@ -663,6 +666,8 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.HasKey("SnapshotId");
+
+                    b.HasIndex("BaseSnapshotId");
 
                     b.ToTable("SnapshotContents");
                 });
@@ -1144,6 +1149,11 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.SnapshotContent", b =>
                 {
+                    b.HasOne("ConfigPortal.Domain.Snapshots.Snapshot", null)
+                        .WithMany()
+                        .HasForeignKey("BaseSnapshotId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("ConfigPortal.Domain.Snapshots.Snapshot", null)
                         .WithOne()
                         .HasForeignKey("ConfigPortal.Domain.Snapshots.SnapshotContent", "SnapshotId")

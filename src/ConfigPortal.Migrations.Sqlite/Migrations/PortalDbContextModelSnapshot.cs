@@ -628,6 +628,9 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<long>("SnapshotId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("BaseSnapshotId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Data")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -639,6 +642,8 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("SnapshotId");
+
+                    b.HasIndex("BaseSnapshotId");
 
                     b.ToTable("SnapshotContents");
                 });
@@ -1106,6 +1111,11 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.SnapshotContent", b =>
                 {
+                    b.HasOne("ConfigPortal.Domain.Snapshots.Snapshot", null)
+                        .WithMany()
+                        .HasForeignKey("BaseSnapshotId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("ConfigPortal.Domain.Snapshots.Snapshot", null)
                         .WithOne()
                         .HasForeignKey("ConfigPortal.Domain.Snapshots.SnapshotContent", "SnapshotId")

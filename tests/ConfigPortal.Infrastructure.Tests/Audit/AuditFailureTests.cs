@@ -62,8 +62,7 @@ public sealed class AuditFailureTests
 
         var text = await portal.QueryAsync(acme, async db =>
         {
-            var c = await db.SnapshotContents.AsNoTracking().SingleAsync(x => x.SnapshotId == snapshot.Id);
-            return ContentCodec.Decode(c.Encoding, c.Data);
+            return await SnapshotContentStore.LoadTextAsync(db, snapshot.Id);
         });
         var everything = string.Join("\n", logs.Select(l => string.Join(" | ",
             l.Message, l.Exception?.ToString(), string.Join(",", l.StructuredState?.Select(kv => kv.Value) ?? []), string.Join(",", l.Scopes))));

@@ -24,8 +24,7 @@ public sealed class BackupPipelineTests(PortalFixture fixture) : IClassFixture<P
     private Task<string> TextAsync(long snapshotId) =>
         Portal.QueryAsync(Acme, async db =>
         {
-            var c = await db.SnapshotContents.AsNoTracking().SingleAsync(x => x.SnapshotId == snapshotId);
-            return ContentCodec.Decode(c.Encoding, c.Data);
+            return await SnapshotContentStore.LoadTextAsync(db, snapshotId);
         });
 
     [Fact]

@@ -78,8 +78,7 @@ public sealed class SshPipelineTests(SshDeviceLab lab, SshPortalFixture fixture)
     private Task<string> LatestTextAsync(int id) => Portal.QueryAsync(Acme, async db =>
     {
         var device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == id);
-        var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == device.LatestSnapshotId);
-        return ContentCodec.Decode(content.Encoding, content.Data);
+        return await SnapshotContentStore.LoadTextAsync(db, (long)device.LatestSnapshotId!);
     });
 
     private static string IosEnable => VendorEmulations.Get("cisco_ios").Spec.EnableSecret!;
@@ -254,8 +253,7 @@ public sealed class SshPipelineTests(SshDeviceLab lab, SshPortalFixture fixture)
         Assert.True(run.Outcome == RunOutcome.Created, $"{run.FailureKind}: {run.Message}");
         var text = await Portal.QueryAsync(Portal.GlobexId, async db =>
         {
-            var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == run.SnapshotId);
-            return ContentCodec.Decode(content.Encoding, content.Data);
+            return await SnapshotContentStore.LoadTextAsync(db, (long)run.SnapshotId!);
         });
         Assert.DoesNotContain("host-name mx-edge1;", text, StringComparison.Ordinal); // the device's filter
         Assert.DoesNotContain("server 10.0.0.123;", text, StringComparison.Ordinal);  // the tenant's filter

@@ -6,15 +6,175 @@ namespace ConfigPortal.Domain.Snapshots.Diffing;
 /// <summary>One change: <see cref="OldCount"/> lines at <see cref="OldStart"/> replaced by <see cref="NewCount"/> lines at <see cref="NewStart"/> (0-based).</summary>
 public readonly record struct DiffEdit(int OldStart, int OldCount, int NewStart, int NewCount);
 
-/// <summary>A line-level diff of two texts.</summary>
+/// <summary>
+/// A line-level diff of two texts. A diff of two strings keeps the texts and line offsets and makes the line strings
+/// only when asked: <see cref="OldLines"/>/<see cref="NewLines"/> materialize every line on first use, while
+/// <see cref="UnifiedDiff"/> reads only the lines its hunks show.
+/// </summary>
 public sealed class LineDiffResult
 {
-    public required string[] OldLines { get; init; }
-    public required string[] NewLines { get; init; }
+    private string[]? _oldLines;
+    private string[]? _newLines;
+    private readonly LineSource? _oldSource;
+    private readonly LineSource? _newSource;
+
+    public LineDiffResult()
+    {
+    }
+
+    internal LineDiffResult(LineSource oldSource, LineSource newSource)
+    {
+        _oldSource = oldSource;
+        _newSource = newSource;
+    }
+
+    public string[] OldLines
+    {
+        get => _oldLines ??= _oldSource?.Materialize() ?? [];
+        init => _oldLines = value;
+    }
+
+    public string[] NewLines
+    {
+        get => _newLines ??= _newSource?.Materialize() ?? [];
+        init => _newLines = value;
+    }
+
     public required IReadOnlyList<DiffEdit> Edits { get; init; }
     public int Added => Edits.Sum(e => e.NewCount);
     public int Removed => Edits.Sum(e => e.OldCount);
     public bool HasChanges => Edits.Count > 0;
+
+    internal int OldLineCount => _oldLines?.Length ?? _oldSource?.Count ?? 0;
+    internal int NewLineCount => _newLines?.Length ?? _newSource?.Count ?? 0;
+
+    /// <summary>Line <paramref name="i"/> of the old text, without materializing the others.</summary>
+    internal ReadOnlySpan<char> OldLine(int i) => _oldLines is { } lines ? lines[i] : _oldSource!.Span(i);
+    internal ReadOnlySpan<char> NewLine(int i) => _newLines is { } lines ? lines[i] : _newSource!.Span(i);
+}
+
+/// <summary>A text and where its lines are (no line strings until asked).</summary>
+internal sealed class LineSource(string text, int[] starts, int[] ends)
+{
+    public int Count { get; } = starts.Length;
+    public ReadOnlySpan<char> Span(int i) => text.AsSpan(starts[i], ends[i] - starts[i]);
+    public string Line(int i) => text.Substring(starts[i], ends[i] - starts[i]);
+
+    public string[] Materialize()
+    {
+        var lines = new string[Count];
+        for (var i = 0; i < lines.Length; i++) lines[i] = Line(i);
+        return lines;
+    }
+
+    /// <summary>Line bounds with <see cref="LineDiffer.SplitLines"/>'s rules: LF, CRLF and lone CR each end a line; a final break adds no empty line.</summary>
+    public static LineSource Split(string text)
+    {
+        if (text.Length == 0) return new LineSource(text, [], []);
+        var span = text.AsSpan();
+        var hasCr = span.Contains('\r');
+        var estimate = hasCr ? span.Count('\n') + span.Count('\r') + 1 : span.Count('\n') + 1;
+        var starts = new int[estimate];
+        var ends = new int[estimate];
+        var n = 0;
+        var pos = 0;
+        while (true)
+        {
+            var rest = span[pos..];
+            var k = hasCr ? rest.IndexOfAny('\r', '\n') : rest.IndexOf('\n');
+            if (k < 0)
+            {
+                starts[n] = pos;
+                ends[n++] = text.Length;
+                break;
+            }
+            starts[n] = pos;
+            ends[n++] = pos + k;
+            pos += k + (rest[k] == '\r' && k + 1 < rest.Length && rest[k + 1] == '\n' ? 2 : 1);
+            if (pos == text.Length) break; // a final line break does not start an empty last line
+        }
+        if (n != estimate)
+        {
+            Array.Resize(ref starts, n);
+            Array.Resize(ref ends, n);
+        }
+        return new LineSource(text, starts, ends);
+    }
+}
+
+/// <summary>
+/// Maps line spans of two texts to dense integer ids (equal lines, equal ids) without making a string per line. An
+/// open-addressing table whose slots hold the line's 32-bit hash and its id together (a probe reads one array), and
+/// entries holding where the first line of each id is; sized for the distinct lines and grown (rehashed from the slots
+/// alone) as they come, so the table stays small enough for the cache.
+/// </summary>
+internal sealed class LineIdTable
+{
+    private long[] _slots;                  // (uint)hash << 32 | (id + 1); 0 = empty
+    private int _mask;
+    private Entry[] _entries;
+    public int Count { get; private set; }
+
+    private readonly record struct Entry(LineSource Source, int Line);
+
+    public LineIdTable(int expectedDistinct)
+    {
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, expectedDistinct * 2));
+        _slots = new long[size];
+        _mask = size - 1;
+        _entries = new Entry[Math.Max(16, expectedDistinct)];
+    }
+
+    public int[] Ids(LineSource source)
+    {
+        var ids = new int[source.Count];
+        for (var i = 0; i < ids.Length; i++) ids[i] = Id(source, i);
+        return ids;
+    }
+
+    private int Id(LineSource source, int line)
+    {
+        var span = source.Span(line);
+        var hash = (uint)string.GetHashCode(span);
+        var slots = _slots;
+        var slot = (int)hash & _mask;
+        while (true)
+        {
+            var value = slots[slot];
+            if (value == 0) return Add(hash, slot, source, line);
+            if ((uint)(value >> 32) == hash)
+            {
+                var e = (int)value - 1;
+                var entry = _entries[e];
+                if (entry.Source.Span(entry.Line).SequenceEqual(span)) return e;
+            }
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    private int Add(uint hash, int slot, LineSource source, int line)
+    {
+        var id = Count++;
+        if (id == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+        _entries[id] = new Entry(source, line);
+        _slots[slot] = (long)hash << 32 | (uint)(id + 1);
+        if (Count * 2 > _slots.Length) Grow();
+        return id;
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new long[old.Length * 2];
+        _mask = _slots.Length - 1;
+        foreach (var value in old)
+        {
+            if (value == 0) continue;
+            var slot = (int)(uint)(value >> 32) & _mask;
+            while (_slots[slot] != 0) slot = (slot + 1) & _mask;
+            _slots[slot] = value;
+        }
+    }
 }
 
 /// <summary>
@@ -37,8 +197,18 @@ public static class LineDiffer
     /// <summary>Regions at most this large (lines × lines) go straight to DiffPlex.</summary>
     private const long DirectLimit = 64 * 64;
 
-    public static LineDiffResult Diff(string oldText, string newText, DiffOptions? options = null) =>
-        Diff(SplitLines(oldText), SplitLines(newText), options);
+    public static LineDiffResult Diff(string oldText, string newText, DiffOptions? options = null)
+    {
+        if (options is { IgnoreWhitespace: true } or { IgnoreLines.Count: > 0 })
+            return Diff(SplitLines(oldText), SplitLines(newText), options);
+        // Exact comparison: lines are spans of the texts, hashed in place; no string per line.
+        var a = LineSource.Split(oldText);
+        var b = LineSource.Split(newText);
+        var table = new LineIdTable(Math.Max(a.Count, b.Count) / 2);
+        var ia = table.Ids(a);
+        var ib = table.Ids(b);
+        return new LineDiffResult(a, b) { Edits = Edits(ia, ib, table.Count) };
+    }
 
     public static LineDiffResult Diff(string[] a, string[] b, DiffOptions? options = null)
     {
@@ -58,9 +228,14 @@ public static class LineDiffer
         var ib = new int[b.Length];
         for (var i = 0; i < b.Length; i++) ib[i] = Id(b[i]);
 
-        var matches = new List<(int A, int B)>(Math.Min(a.Length, b.Length));
-        Match(ia, 0, ia.Length, ib, 0, ib.Length, (new int[ids.Count], new int[ids.Count], new int[ids.Count]), matches);
-        return new LineDiffResult { OldLines = a, NewLines = b, Edits = ToEdits(matches, a.Length, b.Length) };
+        return new LineDiffResult { OldLines = a, NewLines = b, Edits = Edits(ia, ib, ids.Count) };
+    }
+
+    private static List<DiffEdit> Edits(int[] ia, int[] ib, int distinct)
+    {
+        var matches = new List<(int A, int B)>(Math.Min(ia.Length, ib.Length));
+        Match(ia, 0, ia.Length, ib, 0, ib.Length, (new int[distinct], new int[distinct], new int[distinct]), matches);
+        return ToEdits(matches, ia.Length, ib.Length);
     }
 
     /// <summary>Appends to <paramref name="matches"/> (in order) the matched line pairs of a[aLo..aHi) and b[bLo..bHi).</summary>

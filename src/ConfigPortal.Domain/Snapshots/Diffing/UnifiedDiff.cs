@@ -25,8 +25,8 @@ public static class UnifiedDiff
             var last = edits[j];
             var oldStart = Math.Max(0, first.OldStart - context);
             var newStart = Math.Max(0, first.NewStart - (first.OldStart - oldStart));
-            var oldEnd = Math.Min(diff.OldLines.Length, last.OldStart + last.OldCount + context);
-            var newEnd = Math.Min(diff.NewLines.Length, last.NewStart + last.NewCount + (oldEnd - (last.OldStart + last.OldCount)));
+            var oldEnd = Math.Min(diff.OldLineCount, last.OldStart + last.OldCount + context);
+            var newEnd = Math.Min(diff.NewLineCount, last.NewStart + last.NewCount + (oldEnd - (last.OldStart + last.OldCount)));
 
             var oldLen = oldEnd - oldStart;
             var newLen = newEnd - newStart;
@@ -36,12 +36,12 @@ public static class UnifiedDiff
             for (var k = i; k <= j; k++)
             {
                 var e = edits[k];
-                for (; o < e.OldStart; o++) sb.Append(' ').Append(diff.OldLines[o]).Append('\n');
-                for (var d = 0; d < e.OldCount; d++) sb.Append('-').Append(diff.OldLines[e.OldStart + d]).Append('\n');
-                for (var n = 0; n < e.NewCount; n++) sb.Append('+').Append(diff.NewLines[e.NewStart + n]).Append('\n');
+                for (; o < e.OldStart; o++) sb.Append(' ').Append(diff.OldLine(o)).Append('\n');
+                for (var d = 0; d < e.OldCount; d++) sb.Append('-').Append(diff.OldLine(e.OldStart + d)).Append('\n');
+                for (var n = 0; n < e.NewCount; n++) sb.Append('+').Append(diff.NewLine(e.NewStart + n)).Append('\n');
                 o = e.OldStart + e.OldCount;
             }
-            for (; o < oldEnd; o++) sb.Append(' ').Append(diff.OldLines[o]).Append('\n');
+            for (; o < oldEnd; o++) sb.Append(' ').Append(diff.OldLine(o)).Append('\n');
             i = j + 1;
         }
         return sb.ToString();

@@ -24,6 +24,9 @@ internal sealed class SnapshotContentConfiguration : IEntityTypeConfiguration<Sn
         b.HasKey(c => c.SnapshotId);
         b.Property(c => c.SnapshotId).ValueGeneratedNever();
         b.HasOne<Snapshot>().WithOne().HasForeignKey<SnapshotContent>(c => c.SnapshotId).OnDelete(DeleteBehavior.Cascade);
+        // A delta's keyframe: the database refuses to delete a keyframe that deltas still need (no cascade path either).
+        b.HasOne<Snapshot>().WithMany().HasForeignKey(c => c.BaseSnapshotId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(c => c.BaseSnapshotId);
     }
 }
 

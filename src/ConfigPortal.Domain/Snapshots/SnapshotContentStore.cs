@@ -1,0 +1,130 @@
+using ConfigPortal.Domain.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConfigPortal.Domain.Snapshots;
+
+/// <summary>A snapshot's text with what a following version needs to be stored as a delta against the same keyframe.</summary>
+public sealed record StoredSnapshotText(long SnapshotId, string Text, long KeyframeId, string KeyframeText, int KeyframeStoredBytes);
+
+/// <summary>
+/// Reads and writes <see cref="SnapshotContent"/> rows. A new version is stored as a zstd delta against the current
+/// keyframe (a full copy) of its device; a delta never refers to another delta, so any version decodes in at most two
+/// steps. A new keyframe starts when the next delta would cost more than the keyframe group's average bytes per
+/// version so far (keyframe + deltas) — deltas against a fixed keyframe grow as changes accumulate — or after
+/// <see cref="MaxDeltasPerKeyframe"/> deltas. See docs/decisions/ADR-005-snapshot-storage.md.
+/// </summary>
+public static class SnapshotContentStore
+{
+    /// <summary>Caps how many versions depend on one keyframe row.</summary>
+    public const int MaxDeltasPerKeyframe = 500;
+
+    /// <summary>The text of a snapshot (one or two rows read).</summary>
+    public static async Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct = default) =>
+        (await LoadAsync(db, snapshotId, ct)).Text;
+
+    public static async Task<StoredSnapshotText> LoadAsync(IPortalDb db, long snapshotId, CancellationToken ct = default)
+    {
+        var content = await db.SnapshotContents.AsNoTracking().FirstOrDefaultAsync(c => c.SnapshotId == snapshotId, ct)
+            ?? throw new SnapshotContentException($"Snapshot {snapshotId} has no stored content.");
+        if (content.Encoding != ContentEncoding.ZstdDelta)
+        {
+            var text = Decode(content, null);
+            return new StoredSnapshotText(snapshotId, text, snapshotId, text, content.Data.Length);
+        }
+        if (content.BaseSnapshotId is not { } baseId)
+            throw new SnapshotContentException($"The stored content of snapshot {snapshotId} is a delta without a base snapshot.");
+        var keyframe = await db.SnapshotContents.AsNoTracking().FirstOrDefaultAsync(c => c.SnapshotId == baseId, ct)
+            ?? throw new SnapshotContentException($"The stored content of snapshot {snapshotId} is a delta against snapshot {baseId}, whose content is missing.");
+        if (keyframe.Encoding == ContentEncoding.ZstdDelta)
+            throw new SnapshotContentException($"The stored content of snapshot {snapshotId} is a delta against snapshot {baseId}, which is not a full copy.");
+        var keyText = Decode(keyframe, null);
+        return new StoredSnapshotText(snapshotId, Decode(content, keyText), baseId, keyText, keyframe.Data.Length);
+    }
+
+    /// <summary>
+    /// The texts of many snapshots in two queries (their rows, then the keyframes they need that are not among them);
+    /// each keyframe is decoded once. For readers of many configs at once (search, exports).
+    /// </summary>
+    public static async Task<Dictionary<long, string>> LoadTextsAsync(IPortalDb db, IReadOnlyCollection<long> snapshotIds, CancellationToken ct = default)
+    {
+        var ids = snapshotIds.Distinct().ToList();
+        var rows = await db.SnapshotContents.AsNoTracking().Where(c => ids.Contains(c.SnapshotId)).ToDictionaryAsync(c => c.SnapshotId, ct);
+        if (ids.FirstOrDefault(id => !rows.ContainsKey(id)) is var missingId && missingId != 0)
+            throw new SnapshotContentException($"Snapshot {missingId} has no stored content.");
+        var needed = rows.Values.Where(c => c.BaseSnapshotId is { } b && !rows.ContainsKey(b)).Select(c => c.BaseSnapshotId!.Value).Distinct().ToList();
+        var keyframes = needed.Count == 0 ? [] : await db.SnapshotContents.AsNoTracking().Where(c => needed.Contains(c.SnapshotId)).ToDictionaryAsync(c => c.SnapshotId, ct);
+        foreach (var (id, row) in rows) keyframes.TryAdd(id, row);
+        var keyTexts = new Dictionary<long, string>();
+        var texts = new Dictionary<long, string>(ids.Count);
+        foreach (var row in rows.Values)
+        {
+            if (row.Encoding != ContentEncoding.ZstdDelta)
+            {
+                texts[row.SnapshotId] = keyTexts.TryGetValue(row.SnapshotId, out var t) ? t : keyTexts[row.SnapshotId] = Decode(row, null);
+                continue;
+            }
+            if (row.BaseSnapshotId is not { } baseId)
+                throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta without a base snapshot.");
+            if (!keyTexts.TryGetValue(baseId, out var keyText))
+            {
+                if (!keyframes.TryGetValue(baseId, out var keyframe))
+                    throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta against snapshot {baseId}, whose content is missing.");
+                if (keyframe.Encoding == ContentEncoding.ZstdDelta)
+                    throw new SnapshotContentException($"The stored content of snapshot {row.SnapshotId} is a delta against snapshot {baseId}, which is not a full copy.");
+                keyTexts[baseId] = keyText = Decode(keyframe, null);
+            }
+            texts[row.SnapshotId] = Decode(row, keyText);
+        }
+        return texts;
+    }
+
+    /// <summary>
+    /// Adds (does not save) the content row of a new snapshot, as a delta against <paramref name="previous"/>'s keyframe
+    /// when that pays (see the class summary), else as a full copy.
+    /// </summary>
+    public static async Task<SnapshotContent> AddAsync(IPortalDb db, long snapshotId, int tenantId, string text, StoredSnapshotText? previous, CancellationToken ct = default)
+    {
+        SnapshotContent row;
+        if (previous is not null && System.Text.Encoding.UTF8.GetByteCount(previous.KeyframeText) >= ContentCodec.MinBaseBytes)
+        {
+            var delta = ContentCodec.EncodeDelta(text, previous.KeyframeText);
+            var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous.KeyframeId)
+                .GroupBy(c => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Data.Length) }).FirstOrDefaultAsync(ct);
+            row = KeepDelta(delta.Length, previous.KeyframeStoredBytes, group?.Count ?? 0, group?.Bytes ?? 0)
+                ? new SnapshotContent { SnapshotId = snapshotId, TenantId = tenantId, Encoding = ContentEncoding.ZstdDelta, Data = delta, BaseSnapshotId = previous.KeyframeId }
+                : Full();
+        }
+        else
+        {
+            row = Full();
+        }
+        db.SnapshotContents.Add(row);
+        return row;
+
+        SnapshotContent Full()
+        {
+            var (encoding, data) = ContentCodec.Encode(text);
+            return new SnapshotContent { SnapshotId = snapshotId, TenantId = tenantId, Encoding = encoding, Data = data };
+        }
+    }
+
+    /// <summary>
+    /// Whether a delta of <paramref name="deltaBytes"/> joins the keyframe's group (of <paramref name="deltas"/> deltas
+    /// totalling <paramref name="deltaBytesSoFar"/>): only while it costs no more than the group's average bytes per
+    /// version. With deltas that grow linearly this starts a new keyframe near the optimal group length √(2F/c).
+    /// </summary>
+    public static bool KeepDelta(int deltaBytes, int keyframeBytes, int deltas, long deltaBytesSoFar) =>
+        deltas < MaxDeltasPerKeyframe && (long)deltaBytes * (deltas + 1) <= keyframeBytes + deltaBytesSoFar;
+
+    private static string Decode(SnapshotContent content, string? baseText)
+    {
+        try
+        {
+            return ContentCodec.Decode(content.Encoding, content.Data, baseText);
+        }
+        catch (SnapshotContentException e)
+        {
+            throw new SnapshotContentException($"Snapshot {content.SnapshotId}: {e.Message}", e.InnerException ?? e);
+        }
+    }
+}
