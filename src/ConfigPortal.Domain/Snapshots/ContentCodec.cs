@@ -13,7 +13,7 @@ public sealed class SnapshotContentException(string message, Exception? inner = 
 /// version of a config is usually stored as a zstd frame made with an earlier full copy's text as a raw-content
 /// dictionary (<see cref="ContentEncoding.ZstdDelta"/>, what <c>zstd --patch-from</c> does). Every frame carries a
 /// content checksum, so a corrupt frame or a wrong base is an error, never wrong text. Old rows (Utf8, Deflate) still
-/// decode. See docs/decisions/ADR-005-snapshot-storage.md.
+/// decode. See docs/decisions/ADR-006-snapshot-storage.md.
 /// </summary>
 public static class ContentCodec
 {

@@ -11,7 +11,7 @@ public sealed record StoredSnapshotText(long SnapshotId, string Text, long Keyfr
 /// keyframe (a full copy) of its device; a delta never refers to another delta, so any version decodes in at most two
 /// steps. A new keyframe starts when the next delta would cost more than the keyframe group's average bytes per
 /// version so far (keyframe + deltas) — deltas against a fixed keyframe grow as changes accumulate — or after
-/// <see cref="MaxDeltasPerKeyframe"/> deltas. See docs/decisions/ADR-005-snapshot-storage.md.
+/// <see cref="MaxDeltasPerKeyframe"/> deltas. See docs/decisions/ADR-006-snapshot-storage.md.
 /// </summary>
 public static class SnapshotContentStore
 {
