@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConfigPortal.Domain.Audit;
 
-/// <summary>The result of walking a tenant's chain.</summary>
+/// <summary>The result of walking a tenant's chain (from <see cref="FirstSequence"/>: 1, or the first entry kept by retention).</summary>
 public sealed record ChainVerification(
     bool Intact,
     long EntriesChecked,
@@ -13,7 +13,8 @@ public sealed record ChainVerification(
     string? Problem,
     long HeadSequence,
     string HeadHash,
-    DateTime VerifiedAtUtc);
+    DateTime VerifiedAtUtc,
+    long FirstSequence = 1);
 
 /// <summary>
 /// Walks a tenant's audit chain in sequence order and names the first broken entry: a changed entry (its hash no longer
@@ -38,39 +39,64 @@ public sealed class AuditVerifier(IPortalDbFactory dbFactory, TenantAccess acces
         return result;
     }
 
-    /// <summary>Verification without authorization or audit, for the platform and for tests.</summary>
+    /// <summary>
+    /// Verification without authorization or audit, for the platform and for tests. A chain trimmed by retention starts
+    /// at its first remaining entry, which must link to the range named by the latest
+    /// <see cref="AuditActions.AuditRetentionApplied"/> checkpoint (itself an entry of the chain, so its content is
+    /// verified by the same walk).
+    /// </summary>
     public async Task<ChainVerification> VerifyTenantAsync(int tenantId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateAsync(ct);
         var head = await db.AuditChainHeads.AsNoTracking().FirstOrDefaultAsync(h => h.TenantId == tenantId, ct);
+        var checkpointDetails = await db.AuditEntries.AsNoTracking().OfTenant(tenantId)
+            .Where(e => e.Action == AuditActions.AuditRetentionApplied)
+            .OrderByDescending(e => e.Sequence).Select(e => e.DetailsJson).FirstOrDefaultAsync(ct);
+        var checkpoint = RetentionCheckpoint.TryParse(checkpointDetails);
+
         long expected = 1;
+        long firstSequence = 1;
         var previousHash = AuditHasher.GenesisHash;
         long checkedCount = 0;
+        var first = true;
+        using var hashing = hasher.CreateSession();
         var entries = db.AuditEntries.AsNoTracking().OfTenant(tenantId).OrderBy(e => e.Sequence).AsAsyncEnumerable();
         await foreach (var e in entries.WithCancellation(ct))
         {
+            if (first)
+            {
+                first = false;
+                if (e.Sequence > 1 && checkpoint is not null && e.Sequence > checkpoint.LastSequence)
+                {
+                    // Trimmed by retention: the chain continues after the removed range, from its last hash.
+                    expected = firstSequence = checkpoint.LastSequence + 1;
+                    previousHash = checkpoint.LastHash;
+                }
+            }
             string? problem = null;
             if (e.Sequence != expected)
                 problem = e.Sequence > expected
                     ? $"Entry {expected} is missing (the next entry found is {e.Sequence})."
                     : $"Entry {e.Sequence} appears twice or out of order.";
             else if (e.PreviousHash != previousHash)
-                problem = $"Entry {e.Sequence} does not link to entry {expected - 1}: entries were removed, replaced or reordered.";
-            else if (hasher.ComputeHash(e) != e.Hash)
+                problem = checkedCount == 0 && firstSequence > 1
+                    ? $"Entry {e.Sequence} does not link to the range {checkpoint!.FirstSequence}–{checkpoint.LastSequence} that retention removed: entries were removed or replaced."
+                    : $"Entry {e.Sequence} does not link to entry {expected - 1}: entries were removed, replaced or reordered.";
+            else if (!hashing.Matches(e))
                 problem = $"Entry {e.Sequence} was changed after it was written (its hash does not match its content).";
 
             if (problem is not null)
-                return new ChainVerification(false, checkedCount, expected - 1, Math.Min(expected, e.Sequence), problem, head?.LastSequence ?? 0, head?.LastHash ?? "", Now());
+                return new ChainVerification(false, checkedCount, expected - 1, Math.Min(expected, e.Sequence), problem, head?.LastSequence ?? 0, head?.LastHash ?? "", Now(), firstSequence);
             previousHash = e.Hash;
             expected++;
             checkedCount++;
         }
         var last = expected - 1;
         if (head is not null && head.LastSequence > last)
-            return new ChainVerification(false, checkedCount, last, last + 1, $"Entries {last + 1}–{head.LastSequence} were cut off the end of the chain.", head.LastSequence, head.LastHash, Now());
+            return new ChainVerification(false, checkedCount, last, last + 1, $"Entries {last + 1}–{head.LastSequence} were cut off the end of the chain.", head.LastSequence, head.LastHash, Now(), firstSequence);
         if (head is not null && head.LastSequence == last && head.LastHash != previousHash)
-            return new ChainVerification(false, checkedCount, last - 1, last, $"Entry {last} does not match the chain head.", head.LastSequence, head.LastHash, Now());
-        return new ChainVerification(true, checkedCount, last, null, null, last, previousHash, Now());
+            return new ChainVerification(false, checkedCount, last - 1, last, $"Entry {last} does not match the chain head.", head.LastSequence, head.LastHash, Now(), firstSequence);
+        return new ChainVerification(true, checkedCount, last, null, null, last, previousHash, Now(), firstSequence);
     }
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
