@@ -141,11 +141,22 @@ public static class AuditStorage
     public const string LedgerRetentionMessage =
         "Audit retention is not available: the audit table is a SQL Server append-only ledger table, which refuses every delete. Keep the full trail, or move to a database without the ledger option (docs/audit.md).";
 
-    /// <summary>Whether the audit table is an append-only ledger table (SQL Server, sys.tables.ledger_type = 2).</summary>
+    /// <summary>
+    /// Whether the audit table is an append-only ledger table (SQL Server 2022+/Azure SQL: sys.tables.ledger_type = 2).
+    /// The column is looked up first and read by dynamic SQL, so the check also runs on servers without ledger support.
+    /// </summary>
     public static async Task<bool> IsAppendOnlyLedgerAsync(IPortalDb db, CancellationToken ct = default)
     {
         if (db.Database.ProviderName != "Microsoft.EntityFrameworkCore.SqlServer") return false;
-        var count = await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS [Value] FROM sys.tables WHERE name = N'AuditEntries' AND ledger_type = 2").SingleAsync(ct);
-        return count > 0;
+        var rows = await db.Database.SqlQueryRaw<int>(LedgerCheckSql).ToListAsync(ct);
+        return rows.Count > 0 && rows[0] > 0;
     }
+
+    /// <summary>The SQL Server check behind <see cref="IsAppendOnlyLedgerAsync"/> (not composable: read with ToList).</summary>
+    public const string LedgerCheckSql = """
+        DECLARE @n int = 0;
+        IF EXISTS (SELECT 1 FROM sys.all_columns WHERE object_id = OBJECT_ID(N'sys.tables') AND name = N'ledger_type')
+            EXEC sys.sp_executesql N'SELECT @n = COUNT(*) FROM sys.tables WHERE object_id = OBJECT_ID(N''dbo.AuditEntries'') AND ledger_type = 2', N'@n int OUTPUT', @n = @n OUTPUT;
+        SELECT @n AS [Value];
+        """;
 }

@@ -34,7 +34,7 @@ public sealed class AuditVerifier(IPortalDbFactory dbFactory, TenantAccess acces
             ResourceType = "audit_chain",
             ResourceId = grant.TenantId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Outcome = result.Intact ? AuditOutcome.Success : AuditOutcome.Failure,
-            Details = new { intact = result.Intact, entriesChecked = result.EntriesChecked, verifiedUpTo = result.VerifiedUpTo, firstBrokenSequence = result.FirstBrokenSequence, problem = result.Problem, headSequence = result.HeadSequence, headHash = result.HeadHash },
+            Details = new { intact = result.Intact, entriesChecked = result.EntriesChecked, firstSequence = result.FirstSequence, verifiedUpTo = result.VerifiedUpTo, firstBrokenSequence = result.FirstBrokenSequence, problem = result.Problem, headSequence = result.HeadSequence, headHash = result.HeadHash },
         }, ct);
         return result;
     }
