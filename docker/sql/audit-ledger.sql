@@ -6,7 +6,7 @@
 --     WITH (LEDGER = ON (APPEND_ONLY = ON))
 -- with the same columns and indexes. Requires SQL Server 2022 (16.x) or Azure SQL.
 --
--- Consequences (docs/decisions/ADR-015-audit-ledger.md, docs/audit.md):
+-- Consequences (docs/decisions/ADR-005-audit-ledger.md, docs/audit.md):
 --   * no UPDATE, DELETE or TRUNCATE on dbo.AuditEntries for anyone, sysadmin included; a ledger table cannot be turned
 --     back into a regular table;
 --   * audit retention ("keep audit entries N days") is refused: the setting cannot be turned on and the retention job
