@@ -107,6 +107,8 @@ public static class DependencyInjection
         services.AddScoped<AuditQueryService>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditExportService>();
+        services.AddScoped<AuditRetentionService>();
+        services.Configure<Audit.AuditRetentionOptions>(config.GetSection("Audit"));
         services.AddScoped<TenantAccess>();
 
         // Domain services.
@@ -140,7 +142,11 @@ public static class DependencyInjection
         services.Configure<SshCollectorOptions>(config.GetSection("Ssh"));
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         if (runWorker)
+        {
             services.AddHostedService<BackupWorker>();
+            // Audit retention runs where the backups run (worker and all-in-one roles).
+            services.AddHostedService<Audit.AuditRetentionWorker>();
+        }
         services.AddSingleton<Telemetry.BackupGauges>();
 
         services.AddSingleton<DemoSeeder>();

@@ -67,6 +67,7 @@ public static class Operations
             if (r.Intact)
             {
                 Console.WriteLine($"INTACT: tenant {r.TenantId}, {r.EntriesChecked} entries, intact up to sequence {r.VerifiedUpTo}"
+                    + (r.FirstSequence > 1 ? $" from sequence {r.FirstSequence} (entries 1–{r.FirstSequence - 1} removed by retention, accounted for by its checkpoint)" : "")
                     + (head is null ? " (no head given: a cut tail cannot be detected)." : $"; reaches the signed head {head.Sequence} of {head.VerifiedAtUtc:u}."));
                 return 0;
             }

@@ -73,6 +73,8 @@ public static class AuditActions
     // Audit itself.
     public const string AuditIntegrityVerified = "audit_integrity_verified";
     public const string AuditExported = "audit_exported";
+    /// <summary>Retention removed the oldest range of the chain; the checkpoint carries the range and its last hash.</summary>
+    public const string AuditRetentionApplied = "audit_retention_applied";
 
     // Denials: another tenant's id, an id that does not exist, a role that may not.
     public const string AuthorizationDenied = "authorization_denied";

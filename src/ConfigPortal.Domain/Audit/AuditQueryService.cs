@@ -158,12 +158,31 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
     /// <summary>SQLite FTS5 index over details, actor and device name (created by the AuditFullText migration).</summary>
     internal const string FtsTable = "AuditEntriesFts";
 
-    internal static IQueryable<AuditEntry> Apply(IPortalDb db, AuditFilter f) => Apply(db.AuditEntries.AsNoTracking(), f, db.Database);
+    internal static IQueryable<AuditEntry> Apply(IPortalDb db, AuditFilter f) => Apply(db.AuditEntries.AsNoTracking(), f, db.Database, db.AuditEntries.AsNoTracking());
 
-    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f, Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade? database = null)
+    /// <param name="bounds">
+    /// The tenant's entries, to translate a time window into the sequence range it covers: the first entry at or after
+    /// From and the last before To are two index seeks on (TenantId, TimestampUtc, Sequence), and the page is then read
+    /// along a sequence index (the grid's order, no sort of the window's rows). Timestamps never go back along a chain
+    /// (AuditService), so the range holds exactly the window's entries; the time conditions stay as well, so an entry
+    /// outside the window is never returned even where an older chain broke that order.
+    /// </param>
+    internal static IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> q, AuditFilter f, Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade? database = null, IQueryable<AuditEntry>? bounds = null)
     {
-        if (f.FromUtc is { } from) q = q.Where(e => e.TimestampUtc >= from);
-        if (f.ToUtc is { } to) q = q.Where(e => e.TimestampUtc < to);
+        if (f.FromUtc is { } from)
+        {
+            q = q.Where(e => e.TimestampUtc >= from);
+            if (bounds is not null)
+                q = q.Where(e => e.Sequence >= bounds.Where(b => b.TimestampUtc >= from)
+                    .OrderBy(b => b.TimestampUtc).ThenBy(b => b.Sequence).Select(b => (long?)b.Sequence).FirstOrDefault());
+        }
+        if (f.ToUtc is { } to)
+        {
+            q = q.Where(e => e.TimestampUtc < to);
+            if (bounds is not null)
+                q = q.Where(e => e.Sequence <= bounds.Where(b => b.TimestampUtc < to)
+                    .OrderByDescending(b => b.TimestampUtc).ThenByDescending(b => b.Sequence).Select(b => (long?)b.Sequence).FirstOrDefault());
+        }
         if (f.Actions is { Count: > 0 } actions)
         {
             var list = actions.ToList();

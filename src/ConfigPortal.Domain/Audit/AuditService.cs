@@ -113,9 +113,12 @@ public sealed class AuditService(
                 var head = await LockHeadAsync(db, tenantId, now, ct);
                 var seq = head.LastSequence;
                 var prev = head.LastHash;
+                // Timestamps never go back along a chain (the head holds the last entry's time and is locked here), so
+                // a time window is a sequence range and the grid can page it by sequence (AuditQueryService.Apply).
+                var at = head.UpdatedAtUtc > now && head.LastSequence > 0 ? DateTime.SpecifyKind(head.UpdatedAtUtc, DateTimeKind.Utc) : now;
                 foreach (var r in group)
                 {
-                    var entry = Build(r, ++seq, prev, now);
+                    var entry = Build(r, ++seq, prev, at);
                     prev = entry.Hash;
                     added.Add(entry);
                     db.AuditEntries.Add(entry);
@@ -125,7 +128,7 @@ public sealed class AuditService(
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(h => h.LastSequence, seq)
                         .SetProperty(h => h.LastHash, prev)
-                        .SetProperty(h => h.UpdatedAtUtc, now), ct);
+                        .SetProperty(h => h.UpdatedAtUtc, at), ct);
             }
             await tx.ReleaseSavepointAsync("audit", ct);
             health.RecordWritten(added.Count);
@@ -148,9 +151,10 @@ public sealed class AuditService(
     private static async Task<AuditChainHead> LockHeadAsync(IPortalDb db, int tenantId, DateTime now, CancellationToken ct)
     {
         // A write first: it takes the row (SQL Server) or database (SQLite) write lock before the head is read,
-        // so concurrent appenders of one tenant queue here instead of forking the chain.
+        // so concurrent appenders of one tenant queue here instead of forking the chain. It leaves the row as it is:
+        // UpdatedAtUtc keeps the time of the chain's last entry.
         var touched = await db.AuditChainHeads.Where(h => h.TenantId == tenantId)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.UpdatedAtUtc, now), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, h => h.LastSequence), ct);
         if (touched == 0)
         {
             var head = new AuditChainHead { TenantId = tenantId, LastSequence = 0, LastHash = AuditHasher.GenesisHash, UpdatedAtUtc = now };

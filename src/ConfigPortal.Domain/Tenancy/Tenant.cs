@@ -15,6 +15,9 @@ public sealed class Tenant
     /// <summary>Extra ignore filters for every device of the tenant: one regex per line.</summary>
     public string? CustomIgnoreFilters { get; set; }
 
+    /// <summary>Keep audit entries this many days (retention removes older ranges daily); null keeps everything (default).</summary>
+    public int? AuditRetentionDays { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

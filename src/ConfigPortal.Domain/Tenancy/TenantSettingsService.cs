@@ -7,11 +7,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConfigPortal.Domain.Tenancy;
 
-public sealed record TenantSettingsView(int TenantId, string Name, string Slug, bool SecretMaskingEnabled);
+public sealed record TenantSettingsView(int TenantId, string Name, string Slug, bool SecretMaskingEnabled, int? AuditRetentionDays = null, bool AuditRetentionAvailable = true);
 
 public sealed class TenantSettingsInput
 {
     public bool SecretMaskingEnabled { get; set; } = true;
+
+    /// <summary>Keep audit entries this many days; null (default) keeps the whole trail.</summary>
+    public int? AuditRetentionDays { get; set; }
 }
 
 /// <summary>The tenant-wide extra filters, one regex per line each.</summary>
@@ -32,14 +35,24 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
         var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
         await using var db = await dbFactory.CreateAsync(ct);
         var t = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == grant.TenantId, ct);
-        return new TenantSettingsView(t.Id, t.Name, t.Slug, t.SecretMaskingEnabled);
+        var ledger = await AuditStorage.IsAppendOnlyLedgerAsync(db, ct);
+        return new TenantSettingsView(t.Id, t.Name, t.Slug, t.SecretMaskingEnabled, t.AuditRetentionDays, !ledger);
     }
 
-    /// <summary>Saves the settings; one <c>tenant_settings_changed</c> entry with before/after of what changed.</summary>
+    /// <summary>
+    /// Saves the settings; one <c>tenant_settings_changed</c> entry with before/after of what changed. Audit retention
+    /// must be between <see cref="AuditRetentionService.MinDays"/> and <see cref="AuditRetentionService.MaxDays"/> days,
+    /// and cannot be turned on where the audit table is an append-only ledger table.
+    /// </summary>
     public async Task<bool> UpdateAsync(TenantSettingsInput input, CancellationToken ct = default)
     {
         var grant = await access.DemandAsync(Permission.ManageSettings, "manage tenant settings", ct);
+        if (input.AuditRetentionDays is { } days && (days < AuditRetentionService.MinDays || days > AuditRetentionService.MaxDays))
+            throw ValidationException.For(nameof(input.AuditRetentionDays),
+                string.Create(CultureInfo.InvariantCulture, $"Keep audit entries between {AuditRetentionService.MinDays} and {AuditRetentionService.MaxDays:N0} days, or leave it empty to keep everything."));
         await using var db = await dbFactory.CreateAsync(ct);
+        if (input.AuditRetentionDays is not null && await AuditStorage.IsAppendOnlyLedgerAsync(db, ct))
+            throw ValidationException.For(nameof(input.AuditRetentionDays), AuditStorage.LedgerRetentionMessage);
         return await db.ExecuteInTransactionAsync(async ct =>
         {
             var tenant = await db.Tenants.SingleAsync(t => t.Id == grant.TenantId, ct);
@@ -48,6 +61,11 @@ public sealed class TenantSettingsService(IPortalDbFactory dbFactory, TenantAcce
             {
                 changes["secretMaskingEnabled"] = new { before = tenant.SecretMaskingEnabled, after = input.SecretMaskingEnabled };
                 tenant.SecretMaskingEnabled = input.SecretMaskingEnabled;
+            }
+            if (tenant.AuditRetentionDays != input.AuditRetentionDays)
+            {
+                changes["auditRetentionDays"] = new { before = tenant.AuditRetentionDays, after = input.AuditRetentionDays };
+                tenant.AuditRetentionDays = input.AuditRetentionDays;
             }
             if (changes.Count == 0) return false;
 

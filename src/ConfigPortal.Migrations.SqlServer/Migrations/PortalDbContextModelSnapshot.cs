@@ -193,8 +193,6 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "TimestampUtc");
-
                     b.HasIndex("TenantId", "Action", "Sequence");
 
                     b.HasIndex("TenantId", "ActorName", "Sequence");
@@ -202,6 +200,8 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
                     b.HasIndex("TenantId", "Outcome", "Sequence");
+
+                    b.HasIndex("TenantId", "TimestampUtc", "Sequence");
 
                     b.ToTable("AuditEntries");
                 });
@@ -723,6 +723,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AuditRetentionDays")
+                        .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");

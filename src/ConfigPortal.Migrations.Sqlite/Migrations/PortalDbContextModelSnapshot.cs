@@ -184,8 +184,6 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "TimestampUtc");
-
                     b.HasIndex("TenantId", "Action", "Sequence");
 
                     b.HasIndex("TenantId", "ActorName", "Sequence");
@@ -193,6 +191,8 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "DeviceId", "Sequence");
 
                     b.HasIndex("TenantId", "Outcome", "Sequence");
+
+                    b.HasIndex("TenantId", "TimestampUtc", "Sequence");
 
                     b.ToTable("AuditEntries");
                 });
@@ -694,6 +694,9 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AuditRetentionDays")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")

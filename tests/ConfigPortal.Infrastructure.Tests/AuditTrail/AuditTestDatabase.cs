@@ -30,7 +30,7 @@ public sealed class AuditTestDatabase : IAsyncDisposable
     public string KeyFile => Path.Combine(DataDirectory, "audit-chain.key");
     public IServiceProvider Services => _services;
 
-    public static async Task<AuditTestDatabase> CreateAsync()
+    public static async Task<AuditTestDatabase> CreateAsync(TimeProvider? clock = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "cp-audit-tests-" + Guid.NewGuid().ToString("N"));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
@@ -43,6 +43,11 @@ public sealed class AuditTestDatabase : IAsyncDisposable
         IServiceCollection services = new ServiceCollection();
         foreach (var d in builder.Services.Where(d => d.ServiceType != typeof(IHostedService) && d.ServiceType != typeof(IHostLifetime)))
             services.Add(d);
+        if (clock is not null)
+        {
+            foreach (var d in services.Where(d => d.ServiceType == typeof(TimeProvider)).ToList()) services.Remove(d);
+            services.AddSingleton(clock);
+        }
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(seedDemo: false);
         return new AuditTestDatabase(dir, provider);
@@ -118,6 +123,13 @@ public sealed class AuditTestDatabase : IAsyncDisposable
         var (v, head) = await scope.ServiceProvider.GetRequiredService<AuditExportService>().SignedHeadAsync();
         Assert.True(v.Intact, v.Problem);
         return head!;
+    }
+
+    /// <summary>Creates the tenant row (the audit tests otherwise need none) with an optional retention setting.</summary>
+    public async Task CreateTenantAsync(int tenantId, int? auditRetentionDays = null)
+    {
+        await SqlAsync("INSERT INTO Tenants (Id, Name, Slug, IsSuspended, SecretMaskingEnabled, CreatedAt, AuditRetentionDays) VALUES ($id, $name, $slug, 0, 1, '2026-01-01 00:00:00', $days)",
+            ("$id", tenantId), ("$name", "Tenant " + tenantId), ("$slug", "tenant-" + tenantId), ("$days", (object?)auditRetentionDays ?? DBNull.Value));
     }
 
     public AuditHasher Hasher => _services.GetRequiredService<AuditHasher>();

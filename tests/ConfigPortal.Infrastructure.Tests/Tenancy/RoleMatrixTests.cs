@@ -182,6 +182,8 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["AuditQueryService.QueryPageAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditQueryService>(s).QueryPageAsync(new AuditFilter(), 1, 10, 1_000_000)),
         ["AuditQueryService.TimelineAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditQueryService>(s).TimelineAsync(new AuditFilter())),
         ["AuditVerifier.VerifyAsync"] = new(Permission.ViewAudit, (s, f) => S<AuditVerifier>(s).VerifyAsync()),
+        // Retention is off in the fixture's tenant: the gate is passed (or not) and nothing is removed.
+        ["AuditRetentionService.ApplyAsync"] = new(Permission.ManageSettings, (s, f) => S<AuditRetentionService>(s).ApplyAsync()),
         ["ApiTokenService.ListAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).ListAsync()),
         ["ApiTokenService.CreateAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).CreateAsync(Unique("matrix"), ApiTokenScopes.Read, null)),
         // No such token: the gate is passed (or not) before the lookup.
@@ -194,12 +196,13 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["BackupPipeline.ExecuteAsync"] = "the backup worker runs it as the system actor in the run's tenant",
         ["BackupPipeline.MarkInterruptedAsync"] = "the worker marks runs cut off by a restart",
         ["AuditVerifier.VerifyTenantAsync"] = "platform and test use only; no page or endpoint calls it",
+        ["AuditRetentionService.TenantsWithRetentionAsync"] = "the daily retention job lists the tenants outside any tenant scope",
     };
 
     private static readonly Type[] ServiceTypes =
     [
         typeof(DeviceService), typeof(CredentialProfileService), typeof(SnapshotService), typeof(BackupService),
-        typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(ApiTokenService),
+        typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(AuditRetentionService), typeof(ApiTokenService),
         typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
         typeof(BulkBackupService), typeof(RunQueryService),
     ];

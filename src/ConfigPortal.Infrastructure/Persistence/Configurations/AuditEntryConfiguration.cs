@@ -24,7 +24,8 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 
         // Gapless chain per tenant; every grid filter has an index ending in Sequence for keyset paging.
         b.HasIndex(e => new { e.TenantId, e.Sequence }).IsUnique();
-        b.HasIndex(e => new { e.TenantId, e.TimestampUtc });
+        // Time window → sequence range: two seeks (first entry from, last entry before), see AuditQueryService.Apply.
+        b.HasIndex(e => new { e.TenantId, e.TimestampUtc, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.Action, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.DeviceId, e.Sequence });
         b.HasIndex(e => new { e.TenantId, e.ActorName, e.Sequence });
