@@ -48,7 +48,7 @@ public sealed class AuditRetentionUnavailableException(string message) : Excepti
 /// never a partial or middle range and never an entry at or after the cutoff, and in the same transaction appends an
 /// <see cref="AuditActions.AuditRetentionApplied"/> checkpoint carrying the range and the last removed entry's hash, so
 /// the verifier (and the offline verifier on an export) still find the remaining chain intact from its first sequence.
-/// On SQL Server with the audit table created as an append-only ledger table (docs/decisions/ADR-005-audit-ledger.md)
+/// On SQL Server with the audit table created as an append-only ledger table (docs/decisions/ADR-007-audit-ledger.md)
 /// deletes are impossible: retention refuses, and the setting cannot be turned on.
 /// </summary>
 public sealed class AuditRetentionService(IPortalDbFactory dbFactory, TenantAccess access, IAuditService audit, TimeProvider clock, ILogger<AuditRetentionService> logger)

@@ -6,7 +6,7 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 {
     /// <summary>
     /// Tenant audit retention (Tenants.AuditRetentionDays), the time-window index (TenantId, TimestampUtc, Sequence), and the
-    /// opt-in append-only ledger table for the audit trail (docs/decisions/ADR-005-audit-ledger.md): when the DBA set the
+    /// opt-in append-only ledger table for the audit trail (docs/decisions/ADR-007-audit-ledger.md): when the DBA set the
     /// database property <c>ConfigPortal.AuditLedger = on</c> (docker/sql/audit-ledger.sql) before the migrations, and
     /// AuditEntries is still a regular, empty table, it is re-created as <c>WITH (LEDGER = ON (APPEND_ONLY = ON))</c> with
     /// the same columns and indexes. An existing table cannot be converted in place; a table holding entries is left as it
