@@ -72,6 +72,13 @@ public static class AuditActions
     public const string AuditIntegrityVerified = "audit_integrity_verified";
     public const string AuditExported = "audit_exported";
 
+    // Notifications (channels on Settings → Notifications; deliveries by the dispatcher).
+    public const string NotificationChannelCreated = "notification_channel_created";
+    public const string NotificationChannelUpdated = "notification_channel_updated";
+    public const string NotificationChannelDeleted = "notification_channel_deleted";
+    public const string NotificationSent = "notification_sent";
+    public const string NotificationFailed = "notification_failed";
+
     // Denials: another tenant's id, an id that does not exist, a role that may not.
     public const string AuthorizationDenied = "authorization_denied";
 
