@@ -101,10 +101,12 @@ public sealed class NotificationChannelService(
         await using var db = await dbFactory.CreateAsync(ct);
         var q = db.NotificationDeliveries.AsNoTracking();
         if (channelId is { } cid) q = q.Where(d => d.ChannelId == cid);
-        return await q.OrderByDescending(d => d.Id).Take(take)
-            .Join(db.NotificationChannels, d => d.ChannelId, c => c.Id, (d, c) => new NotificationDeliveryView(
-                d.Id, d.ChannelId, c.Name, d.Event, d.DeviceId, d.DeviceName, d.Status, d.Attempts, d.CreatedAtUtc, d.CompletedAtUtc, d.Result))
-            .OrderByDescending(d => d.Id)
+        return await (
+            from d in q
+            join c in db.NotificationChannels on d.ChannelId equals c.Id
+            orderby d.Id descending
+            select new NotificationDeliveryView(d.Id, d.ChannelId, c.Name, d.Event, d.DeviceId, d.DeviceName, d.Status, d.Attempts, d.CreatedAtUtc, d.CompletedAtUtc, d.Result))
+            .Take(take)
             .ToListAsync(ct);
     }
 
