@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -169,6 +168,4 @@ public static class NotificationOutbox
         }
         return (text[..end], true);
     }
-
-    internal static string Describe(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 }
