@@ -149,6 +149,16 @@ public static class DependencyInjection
         }
         services.AddSingleton<Telemetry.BackupGauges>();
 
+        // Notifications: channels, the outbox dispatcher (worker and all-in-one roles), e-mail and webhook transport.
+        services.Configure<Notifications.NotificationOptions>(config.GetSection("Notifications"));
+        services.AddScoped<Domain.Notifications.NotificationChannelService>();
+        services.AddHttpClient(Notifications.NotificationTransport.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(2));
+        services.AddSingleton<Domain.Notifications.INotificationTransport, Notifications.NotificationTransport>();
+        services.AddSingleton<Notifications.NotificationDispatcher>();
+        services.AddSingleton<Domain.Notifications.INotificationDispatcher>(sp => sp.GetRequiredService<Notifications.NotificationDispatcher>());
+        if (config.GetValue<bool?>("Notifications:RunDispatcher") ?? runWorker)
+            services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationDispatcher>());
+
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<DatabaseInitializer>();
         return builder;

@@ -76,6 +76,13 @@ public static class AuditActions
     /// <summary>Retention removed the oldest range of the chain; the checkpoint carries the range and its last hash.</summary>
     public const string AuditRetentionApplied = "audit_retention_applied";
 
+    // Notifications (channels on Settings → Notifications; deliveries by the dispatcher).
+    public const string NotificationChannelCreated = "notification_channel_created";
+    public const string NotificationChannelUpdated = "notification_channel_updated";
+    public const string NotificationChannelDeleted = "notification_channel_deleted";
+    public const string NotificationSent = "notification_sent";
+    public const string NotificationFailed = "notification_failed";
+
     // Denials: another tenant's id, an id that does not exist, a role that may not.
     public const string AuthorizationDenied = "authorization_denied";
 

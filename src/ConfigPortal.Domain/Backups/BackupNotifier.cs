@@ -18,6 +18,9 @@ public sealed class BackupNotifier
 
     public event Func<BackupRunChanged, Task>? RunChanged;
 
+    /// <summary>Counts a notification that could not be delivered ("email", "webhook": after its last attempt).</summary>
+    public static void CountFailure(string channel) => Failures.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
     public async Task PublishAsync(BackupRunChanged change)
     {
         var handlers = RunChanged;

@@ -283,6 +283,7 @@ public sealed class BackupPipeline(
                     await db.SaveChangesAsync(ct);
                     records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
                         new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
+                    await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, unified, now, ct);
                 }
                 trackedDevice.LatestSnapshotId = snapshot.Id;
                 trackedDevice.SnapshotCount++;
@@ -341,6 +342,7 @@ public sealed class BackupPipeline(
                 trackedDevice.OfferedHostKeyAtUtc = now;
             }
             await db.SaveChangesAsync(ct);
+            await Notifications.NotificationOutbox.AddFailureAsync(db, run, device, kind, message, now, ct);
             object details = kind == FailureKind.HostKeyChanged
                 ? new { runId = run.Id, reason = ToSnake(kind), message, pinnedHostKey = trackedDevice.HostKeyFingerprint, offeredHostKey }
                 : new { runId = run.Id, reason = ToSnake(kind), message };

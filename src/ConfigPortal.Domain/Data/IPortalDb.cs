@@ -31,6 +31,8 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<AuditEntry> AuditEntries { get; }
     DbSet<AuditChainHead> AuditChainHeads { get; }
     DbSet<ApiToken> ApiTokens { get; }
+    DbSet<Notifications.NotificationChannel> NotificationChannels { get; }
+    DbSet<Notifications.NotificationDelivery> NotificationDeliveries { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

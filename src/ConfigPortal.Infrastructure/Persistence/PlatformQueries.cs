@@ -20,6 +20,7 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(PendingRunsAsync),
         nameof(MembershipCountOfUserAsync),
         nameof(UsageByTenantAsync),
+        nameof(ClaimNotificationDeliveriesAsync),
     ];
 
     /// <summary>Validates an API token secret: unknown, revoked or expired tokens give null.</summary>
@@ -91,5 +92,31 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
             devices.GetValueOrDefault(id),
             bySnapshots.TryGetValue(id, out var s) ? s.Count : 0,
             bySnapshots.TryGetValue(id, out var b) ? b.Bytes : 0));
+    }
+
+    /// <summary>
+    /// Claims due notification deliveries of any tenant for one dispatcher (<paramref name="claimToken"/>): pending ones
+    /// whose time has come, and claims of other instances whose lease expired. Each claim is one conditional UPDATE, so
+    /// of two instances racing for a row exactly one wins it.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Id, int TenantId)>> ClaimNotificationDeliveriesAsync(string claimToken, int max, TimeSpan lease, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + lease;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var due = db.NotificationDeliveries.IgnoreQueryFilters().Where(d =>
+            (d.Status == Domain.Notifications.NotificationDeliveryStatus.Pending && d.NextAttemptAtUtc <= now)
+            || (d.Status == Domain.Notifications.NotificationDeliveryStatus.Sending && d.LeaseUntilUtc < now));
+        var candidates = await due.OrderBy(d => d.Id).Select(d => new { d.Id, d.TenantId }).Take(max).ToListAsync(ct);
+        var claimed = new List<(long, int)>();
+        foreach (var c in candidates)
+        {
+            var n = await due.Where(d => d.Id == c.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, Domain.Notifications.NotificationDeliveryStatus.Sending)
+                .SetProperty(d => d.LeaseUntilUtc, until)
+                .SetProperty(d => d.ClaimToken, claimToken), ct);
+            if (n == 1) claimed.Add((c.Id, c.TenantId));
+        }
+        return claimed;
     }
 }

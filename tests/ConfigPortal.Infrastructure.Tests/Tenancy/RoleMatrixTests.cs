@@ -5,6 +5,7 @@ using ConfigPortal.Domain.Backups;
 using ConfigPortal.Domain.Common;
 using ConfigPortal.Domain.Credentials;
 using ConfigPortal.Domain.Devices;
+using ConfigPortal.Domain.Notifications;
 using ConfigPortal.Domain.Snapshots;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure.Tests.Support;
@@ -26,7 +27,7 @@ public static class RolesDoc
         ["Read the audit log"] = Permission.ViewAudit,
         ["Manage API tokens"] = Permission.ManageApiTokens,
         ["Manage users"] = Permission.ManageUsers,
-        ["Tenant settings (secret masking)"] = Permission.ManageSettings,
+        ["Tenant settings (secret masking); notification channels and their deliveries"] = Permission.ManageSettings,
     };
 
     public sealed record Matrix(IReadOnlyDictionary<TenantRole, Permission> Roles, IReadOnlyDictionary<ApiTokenScopes, Permission> Scopes);
@@ -188,6 +189,20 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["ApiTokenService.CreateAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).CreateAsync(Unique("matrix"), ApiTokenScopes.Read, null)),
         // No such token: the gate is passed (or not) before the lookup.
         ["ApiTokenService.RevokeAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).RevokeAsync(Missing)),
+        ["NotificationChannelService.ListAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).ListAsync()),
+        ["NotificationChannelService.GetAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).GetAsync(Missing)),
+        ["NotificationChannelService.ListDeliveriesAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).ListDeliveriesAsync()),
+        // A bad URL: passes the gate and is refused as a validation error, changing nothing.
+        ["NotificationChannelService.CreateAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).CreateAsync(new NotificationChannelInput
+        {
+            Name = Unique("matrix"), Kind = NotificationChannelKind.Webhook, WebhookUrl = "not a url",
+        })),
+        ["NotificationChannelService.UpdateAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).UpdateAsync(Missing, new NotificationChannelInput
+        {
+            Name = Unique("matrix"), Kind = NotificationChannelKind.Webhook, WebhookUrl = "https://hooks.example/x",
+        })),
+        ["NotificationChannelService.DeleteAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).DeleteAsync(Missing)),
+        ["NotificationChannelService.SendTestAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).SendTestAsync(Missing)),
     };
 
     /// <summary>Public service methods that no caller reaches with a role: the worker's and the platform's.</summary>
@@ -205,6 +220,7 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(AuditRetentionService), typeof(ApiTokenService),
         typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
         typeof(BulkBackupService), typeof(RunQueryService),
+        typeof(NotificationChannelService),
     ];
 
     private static readonly string[] Callers = ["Auditor", "Operator", "TenantAdmin", "no-membership", "api:read", "api:backup", "api:admin"];
