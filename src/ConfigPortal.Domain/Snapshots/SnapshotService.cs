@@ -131,7 +131,8 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
         return UnifiedDiff.Write(cmp.Diff, $"a/{cmp.DeviceName}", $"b/{cmp.DeviceName}");
     }
 
-    private static async Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct)
+    /// <summary>Decodes a snapshot's stored text (the one place that reads content rows; config search uses it too).</summary>
+    internal static async Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct)
     {
         var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == snapshotId, ct);
         return ContentCodec.Decode(content.Encoding, content.Data);

@@ -474,6 +474,28 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.ToTable("DeviceCredentialProfiles");
                 });
 
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("DeviceId");
+
+                    b.HasIndex("TenantId", "DeviceId");
+
+                    b.ToTable("DeviceLatestConfigs");
+                });
+
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -569,6 +591,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.Property<int>("AddedLines")
                         .HasColumnType("int");
+
+                    b.Property<string>("ChangedSections")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("datetime2");
@@ -993,6 +1018,15 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithOne()
+                        .HasForeignKey("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -456,6 +456,28 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.ToTable("DeviceCredentialProfiles");
                 });
 
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId");
+
+                    b.HasIndex("TenantId", "DeviceId");
+
+                    b.ToTable("DeviceLatestConfigs");
+                });
+
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -547,6 +569,9 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.Property<int>("AddedLines")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedSections")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
@@ -959,6 +984,15 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithOne()
+                        .HasForeignKey("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
