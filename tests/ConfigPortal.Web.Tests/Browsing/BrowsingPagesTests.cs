@@ -198,7 +198,7 @@ public sealed class BrowsingPagesTests : PortalComponentTest, IClassFixture<Brow
 
         var result = Assert.Single(cut.FindAll("[data-testid=search-result]"));
         Assert.Equal("acme-dc-leaf2", result.QuerySelector("[data-testid=result-device]")!.TextContent.Trim());
-        Assert.Equal($"/snapshots/{_f.LabSnapshot}?line=2&q=owned", new Uri(result.QuerySelector("[data-testid=result-snapshot]")!.GetAttribute("href")!).PathAndQuery);
+        Assert.Equal($"/snapshots/{_f.LabSnapshot}?line=2&q=owned", result.QuerySelector("[data-testid=result-snapshot]")!.GetAttribute("href"));
         Assert.Equal(["1", "2", "3", "4"], result.QuerySelectorAll(".cp-search-block .cp-ln").Select(e => e.TextContent));
         Assert.Empty(result.QuerySelectorAll("script"));
         Assert.Equal("owned", result.QuerySelector("mark.cp-hit")!.TextContent);

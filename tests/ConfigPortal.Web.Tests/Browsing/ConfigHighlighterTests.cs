@@ -14,7 +14,7 @@ public sealed class ConfigHighlighterTests
     {
         const string line = "banner motd ^<script>alert('x')</script> & <img src=x onerror=alert(1)> \"<b>\"^";
 
-        var html = ConfigHighlighter.ToHtml(line, syntax, [new MatchSpan(12, 8)], 0);
+        var html = ConfigHighlighter.ToHtml(line, syntax, [new MatchSpan(7, 4)], 0);
 
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
