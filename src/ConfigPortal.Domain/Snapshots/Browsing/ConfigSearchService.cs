@@ -80,13 +80,14 @@ public sealed record ConfigSearchResult(
 public sealed class ConfigSearchService(IPortalDbFactory dbFactory, TenantAccess access, IOptions<ConfigSearchOptions> options)
 {
     public const int MaxContextLines = 5;
+    private const int CompileThreshold = 200;
 
     public async Task<ConfigSearchResult> SearchAsync(ConfigSearchRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var grant = await access.DemandAsync(Permission.ViewConfigs, "search configs", ct);
         var o = options.Value;
-        var matcher = Matcher.Create(request, o);
+        Matcher.Create(request, o, compiled: false); // validates before any database work (a bad regex is a form error)
         var context = Math.Clamp(request.ContextLines, 0, MaxContextLines);
         var started = Stopwatch.GetTimestamp();
 
@@ -102,6 +103,8 @@ public sealed class ConfigSearchService(IPortalDbFactory dbFactory, TenantAccess
                 ? await db.Snapshots.AsNoTracking().CountAsync(ct)
                 : await db.Devices.AsNoTracking().CountAsync(d => d.LatestSnapshotId != null, ct);
         }
+        // Compiling a regex costs milliseconds and pays off over many configs; a small tenant's search runs interpreted.
+        var matcher = Matcher.Create(request, o, compiled: total >= CompileThreshold);
 
         var backfill = new ConcurrentBag<(int DeviceId, long SnapshotId, string Text)>();
         var tasks = Enumerable.Range(0, parts).Select(k => Task.Run(async () =>
@@ -356,7 +359,7 @@ public sealed class ConfigSearchService(IPortalDbFactory dbFactory, TenantAccess
         public abstract bool MayMatch(string text);
         public abstract (int Index, int Length) Next(string text, int start);
 
-        public static Matcher Create(ConfigSearchRequest request, ConfigSearchOptions o)
+        public static Matcher Create(ConfigSearchRequest request, ConfigSearchOptions o, bool compiled)
         {
             var query = request.Query ?? "";
             if (string.IsNullOrWhiteSpace(query)) throw ValidationException.For("query", "Enter text or a regular expression to search for.");
@@ -367,7 +370,7 @@ public sealed class ConfigSearchService(IPortalDbFactory dbFactory, TenantAccess
             Regex regex;
             try
             {
-                var flags = RegexOptions.Multiline | RegexOptions.CultureInvariant | RegexOptions.Compiled
+                var flags = RegexOptions.Multiline | RegexOptions.CultureInvariant | (compiled ? RegexOptions.Compiled : RegexOptions.None)
                     | (request.MatchCase ? RegexOptions.None : RegexOptions.IgnoreCase);
                 regex = new Regex(query, flags, o.MatchTimeout);
             }
