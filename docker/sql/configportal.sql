@@ -931,111 +931,42 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
 )
 BEGIN
-    CREATE TABLE [NotificationChannels] (
-        [Id] int NOT NULL IDENTITY,
+    ALTER TABLE [SnapshotDiffs] ADD [ChangedSections] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+)
+BEGIN
+    CREATE TABLE [DeviceLatestConfigs] (
+        [DeviceId] int NOT NULL,
         [TenantId] int NOT NULL,
-        [Name] nvarchar(100) NOT NULL,
-        [Kind] int NOT NULL,
-        [Enabled] bit NOT NULL,
-        [Groups] nvarchar(4000) NULL,
-        [OnConfigChanged] bit NOT NULL,
-        [OnBackupsFailing] bit NOT NULL,
-        [FailureThreshold] int NOT NULL,
-        [SmtpHost] nvarchar(253) NULL,
-        [SmtpPort] int NULL,
-        [SmtpTls] int NOT NULL,
-        [SmtpUsername] nvarchar(200) NULL,
-        [ProtectedSmtpPassword] nvarchar(2000) NULL,
-        [FromAddress] nvarchar(254) NULL,
-        [Recipients] nvarchar(max) NULL,
-        [WebhookUrl] nvarchar(2000) NULL,
-        [ProtectedWebhookSecret] nvarchar(2000) NULL,
-        [CreatedAtUtc] datetime2 NOT NULL,
-        [UpdatedAtUtc] datetime2 NOT NULL,
-        CONSTRAINT [PK_NotificationChannels] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_NotificationChannels_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+        [SnapshotId] bigint NOT NULL,
+        [Text] nvarchar(max) NOT NULL,
+        CONSTRAINT [PK_DeviceLatestConfigs] PRIMARY KEY ([DeviceId]),
+        CONSTRAINT [FK_DeviceLatestConfigs_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE CASCADE
     );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
 )
 BEGIN
-    CREATE TABLE [NotificationDeliveries] (
-        [Id] bigint NOT NULL IDENTITY,
-        [TenantId] int NOT NULL,
-        [ChannelId] int NOT NULL,
-        [Event] int NOT NULL,
-        [DeviceId] int NULL,
-        [DeviceName] nvarchar(100) NULL,
-        [CorrelationId] nvarchar(64) NULL,
-        [Payload] nvarchar(max) NOT NULL,
-        [Status] int NOT NULL,
-        [Attempts] int NOT NULL,
-        [CreatedAtUtc] datetime2 NOT NULL,
-        [NextAttemptAtUtc] datetime2 NOT NULL,
-        [LeaseUntilUtc] datetime2 NULL,
-        [ClaimToken] nvarchar(64) NULL,
-        [CompletedAtUtc] datetime2 NULL,
-        [Result] nvarchar(500) NULL,
-        CONSTRAINT [PK_NotificationDeliveries] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_NotificationDeliveries_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE SET NULL,
-        CONSTRAINT [FK_NotificationDeliveries_NotificationChannels_ChannelId] FOREIGN KEY ([ChannelId]) REFERENCES [NotificationChannels] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_NotificationDeliveries_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_DeviceLatestConfigs_TenantId_DeviceId] ON [DeviceLatestConfigs] ([TenantId], [DeviceId]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_NotificationChannels_TenantId_Name] ON [NotificationChannels] ([TenantId], [Name]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
-)
-BEGIN
-    CREATE INDEX [IX_NotificationDeliveries_ChannelId] ON [NotificationDeliveries] ([ChannelId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
-)
-BEGIN
-    CREATE INDEX [IX_NotificationDeliveries_DeviceId] ON [NotificationDeliveries] ([DeviceId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
-)
-BEGIN
-    CREATE INDEX [IX_NotificationDeliveries_Status_NextAttemptAtUtc] ON [NotificationDeliveries] ([Status], [NextAttemptAtUtc]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
-)
-BEGIN
-    CREATE INDEX [IX_NotificationDeliveries_TenantId_ChannelId_Id] ON [NotificationDeliveries] ([TenantId], [ChannelId], [Id]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128135944_Notifications'
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261128135944_Notifications', N'10.0.15');
+    VALUES (N'20261128140157_ChangesAndSearch', N'10.0.15');
 END;
 
 COMMIT;

@@ -121,6 +121,9 @@ public static class DependencyInjection
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
         services.AddScoped<DeviceImportService>();
+        services.AddScoped<ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedService>();
+        services.AddScoped<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchService>();
+        services.Configure<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchOptions>(config.GetSection("ConfigSearch"));
 
         // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
         services.AddScoped<IUserDirectory, UserDirectory>();

@@ -8,6 +8,7 @@ using ConfigPortal.Benchmarks;
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- audit [entries] [tenants] [rounds]  (audit log at volume vs the sqlite3 shell)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- storage [days] [rounds]  (a year of snapshots vs deflate, gzip, git packs)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- history [snapshots] [rounds]  (device history pages vs the sqlite3 shell)
+//   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- search [devices] [kb] [rounds]  (config search vs grep / sqlite3)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- --filter '*'       (BenchmarkDotNet suites)
 if (args.Length > 0 && args[0] == "diff") return DiffComparison.Run(args);
 if (args.Length > 0 && args[0] == "pipeline") return await PipelineOverhead.RunAsync(args);
@@ -15,5 +16,6 @@ if (args.Length > 0 && args[0] == "fleet") return await FleetBenchmark.RunAsync(
 if (args.Length > 0 && args[0] == "audit") return await AuditBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "storage") return await StorageBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "history") return await HistoryBenchmark.RunAsync(args);
+if (args.Length > 0 && args[0] == "search") return await SearchBenchmark.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -262,6 +262,7 @@ public sealed class BackupPipeline(
                 await db.SaveChangesAsync(ct);
 
                 await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, previous, ct); // zstd delta or keyframe
+                await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
                 records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
                     new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
 
@@ -277,6 +278,7 @@ public sealed class BackupPipeline(
                         AddedLines = snapshot.AddedLines,
                         RemovedLines = snapshot.RemovedLines,
                         UnifiedDiff = unified,
+                        ChangedSections = Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor),
                         CreatedAtUtc = now,
                     };
                     db.SnapshotDiffs.Add(sd);

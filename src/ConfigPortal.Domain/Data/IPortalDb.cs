@@ -28,6 +28,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<Snapshot> Snapshots { get; }
     DbSet<SnapshotContent> SnapshotContents { get; }
     DbSet<SnapshotDiff> SnapshotDiffs { get; }
+    DbSet<Snapshots.Browsing.DeviceLatestConfig> DeviceLatestConfigs { get; }
     DbSet<AuditEntry> AuditEntries { get; }
     DbSet<AuditChainHead> AuditChainHeads { get; }
     DbSet<ApiToken> ApiTokens { get; }

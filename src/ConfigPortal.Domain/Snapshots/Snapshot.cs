@@ -70,4 +70,10 @@ public sealed class SnapshotDiff : ITenantOwned
     public int RemovedLines { get; set; }
     public required string UnifiedDiff { get; set; }
     public DateTime CreatedAtUtc { get; set; }
+
+    /// <summary>
+    /// The configuration blocks the change touches, as JSON (<see cref="Browsing.ChangeSummaries"/>), written by the
+    /// pipeline; null for diffs stored before it did.
+    /// </summary>
+    public string? ChangedSections { get; set; }
 }

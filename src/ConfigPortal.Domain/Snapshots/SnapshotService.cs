@@ -131,7 +131,8 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
         return UnifiedDiff.Write(cmp.Diff, $"a/{cmp.DeviceName}", $"b/{cmp.DeviceName}");
     }
 
-    private static Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct) =>
+    /// <summary>Decodes a snapshot's stored text (config search uses it too).</summary>
+    internal static Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct) =>
         SnapshotContentStore.LoadTextAsync(db, snapshotId, ct);
 
     private static readonly System.Linq.Expressions.Expression<Func<Snapshot, SnapshotListItem>> Projection = s => new SnapshotListItem(

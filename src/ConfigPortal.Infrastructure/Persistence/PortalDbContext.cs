@@ -36,6 +36,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
     public DbSet<SnapshotContent> SnapshotContents => Set<SnapshotContent>();
     public DbSet<SnapshotDiff> SnapshotDiffs => Set<SnapshotDiff>();
+    public DbSet<Domain.Snapshots.Browsing.DeviceLatestConfig> DeviceLatestConfigs => Set<Domain.Snapshots.Browsing.DeviceLatestConfig>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

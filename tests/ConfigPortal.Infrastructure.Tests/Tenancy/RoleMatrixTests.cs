@@ -7,6 +7,7 @@ using ConfigPortal.Domain.Credentials;
 using ConfigPortal.Domain.Devices;
 using ConfigPortal.Domain.Notifications;
 using ConfigPortal.Domain.Snapshots;
+using ConfigPortal.Domain.Snapshots.Browsing;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -165,6 +166,9 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["SnapshotService.GetTextAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetTextAsync(f.Snapshot)),
         ["SnapshotService.CompareAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).CompareAsync(f.Device, null, null)),
         ["SnapshotService.GetUnifiedDiffAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetUnifiedDiffAsync(f.Device, f.Snapshot, f.Snapshot)),
+        ["ChangesFeedService.ListAsync"] = new(Permission.ViewConfigs, (s, f) => S<ChangesFeedService>(s).ListAsync(new ChangesFeedQuery())),
+        ["ChangesFeedService.FiltersAsync"] = new(Permission.ViewConfigs, (s, f) => S<ChangesFeedService>(s).FiltersAsync()),
+        ["ConfigSearchService.SearchAsync"] = new(Permission.ViewConfigs, (s, f) => S<ConfigSearchService>(s).SearchAsync(new ConfigSearchRequest("hostname"))),
         ["BackupService.TriggerAsync"] = new(Permission.TriggerBackup, (s, f) => S<BackupService>(s).TriggerAsync(f.Device, BackupTrigger.Manual)),
         ["BackupService.GetRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetRunAsync(f.Run)),
         ["BackupService.GetActiveRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetActiveRunAsync(f.Device)),
@@ -221,6 +225,7 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
         typeof(BulkBackupService), typeof(RunQueryService),
         typeof(NotificationChannelService),
+        typeof(ChangesFeedService), typeof(ConfigSearchService),
     ];
 
     private static readonly string[] Callers = ["Auditor", "Operator", "TenantAdmin", "no-membership", "api:read", "api:backup", "api:admin"];

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConfigPortal.Domain.Configs;
+using ConfigPortal.Domain.Snapshots.Diffing;
+
+namespace ConfigPortal.Domain.Snapshots.Browsing;
+
+/// <summary>The changed sections of a stored diff: the first <see cref="ChangeSummaries.MaxStored"/> and how many there were.</summary>
+public sealed record ChangedSectionsSummary(IReadOnlyList<ChangedSection> Sections, int Total);
+
+/// <summary>
+/// Which configuration blocks a change touches (<see cref="ConfigSections"/>), as stored with each diff
+/// (<see cref="SnapshotDiff.ChangedSections"/>) for the Changes feed. Lines matching the vendor's ignore filters are
+/// left out, as in the diff's counts.
+/// </summary>
+public static class ChangeSummaries
+{
+    /// <summary>At most this many sections are stored per diff (the total is kept).</summary>
+    public const int MaxStored = 50;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record Stored(List<Item> S, int T);
+    private sealed record Item(string N, int A, int R);
+
+    /// <summary>The sections of <paramref name="diff"/> for a device of <paramref name="vendor"/>, leaving out ignore-filter lines.</summary>
+    public static ChangedSectionsSummary Summarize(LineDiffResult diff, string? vendor)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        if (!diff.HasChanges) return new ChangedSectionsSummary([], 0);
+        var profile = vendor is null ? null : VendorProfiles.Find(vendor);
+        var syntax = profile?.Syntax;
+        var ignore = profile?.IgnoreFilters ?? [];
+        var oldSections = ConfigSections.Resolve(diff.OldLines, syntax);
+        var newSections = ConfigSections.Resolve(diff.NewLines, syntax);
+
+        var order = new List<string>();
+        var counts = new Dictionary<string, (int Added, int Removed)>(StringComparer.Ordinal);
+        void Count(string section, string line, int added, int removed)
+        {
+            if (IsIgnored(ignore, line)) return;
+            if (!counts.TryGetValue(section, out var c)) order.Add(section);
+            counts[section] = (c.Added + added, c.Removed + removed);
+        }
+        foreach (var edit in diff.Edits)
+        {
+            for (var i = 0; i < edit.OldCount; i++) Count(oldSections[edit.OldStart + i], diff.OldLines[edit.OldStart + i], 0, 1);
+            for (var i = 0; i < edit.NewCount; i++) Count(newSections[edit.NewStart + i], diff.NewLines[edit.NewStart + i], 1, 0);
+        }
+        return new ChangedSectionsSummary(order.Take(MaxStored).Select(s => new ChangedSection(s, counts[s].Added, counts[s].Removed)).ToList(), order.Count);
+    }
+
+    /// <summary>The JSON stored in <see cref="SnapshotDiff.ChangedSections"/> for a diff (null without a diff).</summary>
+    public static string? Serialize(LineDiffResult? diff, string? vendor)
+    {
+        if (diff is null) return null;
+        var summary = Summarize(diff, vendor);
+        return Serialize(summary);
+    }
+
+    public static string Serialize(ChangedSectionsSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return JsonSerializer.Serialize(new Stored(summary.Sections.Select(s => new Item(s.Section, s.Added, s.Removed)).ToList(), summary.Total), Json);
+    }
+
+    /// <summary>Reads a stored summary; null when none was stored (older diffs) or it cannot be read.</summary>
+    public static ChangedSectionsSummary? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return null;
+        try
+        {
+            var stored = JsonSerializer.Deserialize<Stored>(json, Json);
+            if (stored?.S is null) return null;
+            return new ChangedSectionsSummary(stored.S.Select(i => new ChangedSection(i.N ?? ConfigSections.Global, i.A, i.R)).ToList(), Math.Max(stored.T, stored.S.Count));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsIgnored(IReadOnlyList<Regex> ignore, string line)
+    {
+        foreach (var r in ignore)
+        {
+            try
+            {
+                if (r.IsMatch(line)) return true;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A filter that times out does not hide the line.
+            }
+        }
+        return false;
+    }
+}

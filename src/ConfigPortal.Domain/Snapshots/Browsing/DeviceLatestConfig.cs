@@ -1,0 +1,49 @@
+using ConfigPortal.Domain.Common;
+using ConfigPortal.Domain.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConfigPortal.Domain.Snapshots.Browsing;
+
+/// <summary>
+/// The text of a device's latest snapshot, kept as plain text next to the encoded snapshot content so that config
+/// search reads it without decoding (ADR-005). Written by the pipeline in the transaction that stores the snapshot;
+/// <see cref="SnapshotId"/> tells whether it is still current (search decodes the snapshot when it is not).
+/// </summary>
+public sealed class DeviceLatestConfig : ITenantOwned
+{
+    public int DeviceId { get; set; }
+    public int TenantId { get; set; }
+    public long SnapshotId { get; set; }
+    public required string Text { get; set; }
+}
+
+/// <summary>Keeps <see cref="DeviceLatestConfig"/> rows current.</summary>
+public static class LatestConfigs
+{
+    /// <summary>
+    /// Stores <paramref name="text"/> as the latest config of the snapshot's device. Called inside the pipeline's commit
+    /// transaction (the row commits or rolls back with the snapshot).
+    /// </summary>
+    public static Task StoreAsync(IPortalDb db, Snapshot snapshot, string text, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return StoreAsync(db, snapshot.TenantId, snapshot.DeviceId, snapshot.Id, text, ct);
+    }
+
+    /// <summary>Adds or moves forward the row of a device (never back to an older snapshot). The caller saves.</summary>
+    public static async Task StoreAsync(IPortalDb db, int tenantId, int deviceId, long snapshotId, string text, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(text);
+        var row = await db.DeviceLatestConfigs.FirstOrDefaultAsync(l => l.DeviceId == deviceId, ct);
+        if (row is null)
+        {
+            db.DeviceLatestConfigs.Add(new DeviceLatestConfig { DeviceId = deviceId, TenantId = tenantId, SnapshotId = snapshotId, Text = text });
+        }
+        else if (row.SnapshotId < snapshotId)
+        {
+            row.SnapshotId = snapshotId;
+            row.Text = text;
+        }
+    }
+}
