@@ -928,3 +928,31 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
+)
+BEGIN
+    CREATE TABLE [UserPreferences] (
+        [UserId] nvarchar(450) NOT NULL,
+        [Name] varchar(64) NOT NULL,
+        [Value] nvarchar(256) NOT NULL,
+        [UpdatedAtUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_UserPreferences] PRIMARY KEY ([UserId], [Name]),
+        CONSTRAINT [FK_UserPreferences_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128140252_UserPreferences', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

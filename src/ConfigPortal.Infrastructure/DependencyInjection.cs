@@ -117,6 +117,7 @@ public static class DependencyInjection
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
         services.AddScoped<DeviceImportService>();
+        services.AddScoped<ConfigPortal.Domain.Preferences.UserPreferenceService>();
 
         // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
         services.AddScoped<IUserDirectory, UserDirectory>();

@@ -29,6 +29,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<AuditEntry> AuditEntries { get; }
     DbSet<AuditChainHead> AuditChainHeads { get; }
     DbSet<ApiToken> ApiTokens { get; }
+    DbSet<Preferences.UserPreference> UserPreferences { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -37,6 +37,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Domain.Preferences.UserPreference> UserPreferences => Set<Domain.Preferences.UserPreference>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     IQueryable<UserSummary> IPortalDb.Users => Users.AsNoTracking().Select(u => new UserSummary(u.Id, u.UserName ?? "", u.Email, u.DisplayName));
