@@ -164,6 +164,8 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["SnapshotService.GetTextAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetTextAsync(f.Snapshot)),
         ["SnapshotService.CompareAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).CompareAsync(f.Device, null, null)),
         ["SnapshotService.GetUnifiedDiffAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetUnifiedDiffAsync(f.Device, f.Snapshot, f.Snapshot)),
+        ["SnapshotService.GetSectionsAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetSectionsAsync(f.Device)),
+        ["SnapshotService.CompareSectionAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).CompareSectionAsync(f.Device, f.Device, "interface GigabitEthernet1/0/1")),
         ["BackupService.TriggerAsync"] = new(Permission.TriggerBackup, (s, f) => S<BackupService>(s).TriggerAsync(f.Device, BackupTrigger.Manual)),
         ["BackupService.GetRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetRunAsync(f.Run)),
         ["BackupService.GetActiveRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetActiveRunAsync(f.Device)),
