@@ -931,42 +931,26 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
 )
 BEGIN
-    ALTER TABLE [SnapshotDiffs] ADD [ChangedSections] nvarchar(max) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
-)
-BEGIN
-    CREATE TABLE [DeviceLatestConfigs] (
-        [DeviceId] int NOT NULL,
-        [TenantId] int NOT NULL,
-        [SnapshotId] bigint NOT NULL,
-        [Text] nvarchar(max) NOT NULL,
-        CONSTRAINT [PK_DeviceLatestConfigs] PRIMARY KEY ([DeviceId]),
-        CONSTRAINT [FK_DeviceLatestConfigs_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE CASCADE
+    CREATE TABLE [UserPreferences] (
+        [UserId] nvarchar(450) NOT NULL,
+        [Name] varchar(64) NOT NULL,
+        [Value] nvarchar(256) NOT NULL,
+        [UpdatedAtUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_UserPreferences] PRIMARY KEY ([UserId], [Name]),
+        CONSTRAINT [FK_UserPreferences_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
     );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
-)
-BEGIN
-    CREATE INDEX [IX_DeviceLatestConfigs_TenantId_DeviceId] ON [DeviceLatestConfigs] ([TenantId], [DeviceId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261128140157_ChangesAndSearch', N'10.0.15');
+    VALUES (N'20261128140252_UserPreferences', N'10.0.15');
 END;
 
 COMMIT;

@@ -124,6 +124,7 @@ public static class DependencyInjection
         services.AddScoped<ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedService>();
         services.AddScoped<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchService>();
         services.Configure<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchOptions>(config.GetSection("ConfigSearch"));
+        services.AddScoped<ConfigPortal.Domain.Preferences.UserPreferenceService>();
 
         // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
         services.AddScoped<IUserDirectory, UserDirectory>();

@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
+using ConfigPortal.Domain.Backups;
+using ConfigPortal.Infrastructure.Collectors.Simulator;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 
 namespace ConfigPortal.EndToEnd.Tests;
@@ -39,13 +43,19 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public string DatabasePath => Path.Combine(DataDirectory, "configportal.db");
 
+    /// <summary>The app's services (a test seeds data through the domain services with them).</summary>
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Configs a simulated device answers instead of the generated one, by device name (large diffs).</summary>
+    public ConcurrentDictionary<string, string> ScriptedConfigs { get; } = new(StringComparer.Ordinal);
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium package (./test.sh does it when run as root).");
 
         Directory.CreateDirectory(DataDirectory);
-        _factory = new PortalFactory(DataDirectory);
+        _factory = new PortalFactory(DataDirectory, ScriptedConfigs);
         _factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
@@ -102,7 +112,18 @@ public sealed class PortalFixture : IAsyncLifetime
         }
     }
 
-    private sealed class PortalFactory(string dataDirectory) : WebApplicationFactory<Program>
+    /// <summary>The simulator, except for devices named in <see cref="ScriptedConfigs"/>: those answer the scripted text.</summary>
+    private sealed class ScriptedCollector(ConcurrentDictionary<string, string> scripts, SimulatedDeviceCollector simulator) : IDeviceCollector
+    {
+        public ConfigPortal.Domain.Devices.DeviceDriver Driver => simulator.Driver;
+
+        public Task<CollectedConfig> CollectAsync(CollectionRequest request, CancellationToken cancellationToken) =>
+            scripts.TryGetValue(request.DeviceName, out var text)
+                ? Task.FromResult(new CollectedConfig(text, "scripted"))
+                : simulator.CollectAsync(request, cancellationToken);
+    }
+
+    private sealed class PortalFactory(string dataDirectory, ConcurrentDictionary<string, string> scripts) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -113,6 +134,9 @@ public sealed class PortalFixture : IAsyncLifetime
             builder.UseSetting("Simulator:Latency", "00:00:00.300");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:ConfigPortal", "Warning");
+            // First in the list, so that the pipeline (first collector of the driver) picks it over the simulator.
+            builder.ConfigureTestServices(s => s.Insert(0, ServiceDescriptor.Singleton<IDeviceCollector>(sp => new ScriptedCollector(scripts,
+                new SimulatedDeviceCollector(sp.GetRequiredService<IOptions<SimulatorOptions>>(), sp.GetRequiredService<TimeProvider>())))));
         }
     }
 }

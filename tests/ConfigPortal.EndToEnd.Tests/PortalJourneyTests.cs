@@ -62,7 +62,7 @@ public sealed partial class PortalJourneyTests(PortalFixture portal) : IClassFix
             // The latest diff: a modified line paired left/right with the changed words highlighted.
             await page.GetByTestId("latest-diff").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex(@"/devices/\d+/diff"));
-            var changedRow = page.Locator("tr[data-kind=modified], tr[data-kind=inserted]")
+            var changedRow = page.Locator(".cp-dr[data-kind=modified], .cp-dr[data-kind=inserted]")
                 .Filter(new() { HasTextRegex = SimulatedChange() })
                 .Filter(new() { Has = page.Locator(".cp-ins-word") }).First;
             await Expect(changedRow).ToBeVisibleAsync();
@@ -71,7 +71,7 @@ public sealed partial class PortalJourneyTests(PortalFixture portal) : IClassFix
             var highlighted = (await highlight.InnerTextAsync()).Trim();
             Assert.NotEmpty(highlighted);
             Assert.Contains(highlighted, await changedRow.InnerTextAsync(), StringComparison.Ordinal);
-            await Expect(page.Locator("tr[data-kind=modified] .cp-del-word").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".cp-dr[data-kind=modified] .cp-del-word").First).ToBeVisibleAsync();
             await ScreenshotAsync(page, "diff.png");
 
             await SignOutAsync(page);

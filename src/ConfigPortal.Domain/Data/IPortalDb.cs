@@ -34,6 +34,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<ApiToken> ApiTokens { get; }
     DbSet<Notifications.NotificationChannel> NotificationChannels { get; }
     DbSet<Notifications.NotificationDelivery> NotificationDeliveries { get; }
+    DbSet<Preferences.UserPreference> UserPreferences { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -42,6 +42,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Domain.Notifications.NotificationChannel> NotificationChannels => Set<Domain.Notifications.NotificationChannel>();
     public DbSet<Domain.Notifications.NotificationDelivery> NotificationDeliveries => Set<Domain.Notifications.NotificationDelivery>();
+    public DbSet<Domain.Preferences.UserPreference> UserPreferences => Set<Domain.Preferences.UserPreference>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     IQueryable<UserSummary> IPortalDb.Users => Users.AsNoTracking().Select(u => new UserSummary(u.Id, u.UserName ?? "", u.Email, u.DisplayName));

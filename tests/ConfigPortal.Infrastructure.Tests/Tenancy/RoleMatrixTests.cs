@@ -169,6 +169,8 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["ChangesFeedService.ListAsync"] = new(Permission.ViewConfigs, (s, f) => S<ChangesFeedService>(s).ListAsync(new ChangesFeedQuery())),
         ["ChangesFeedService.FiltersAsync"] = new(Permission.ViewConfigs, (s, f) => S<ChangesFeedService>(s).FiltersAsync()),
         ["ConfigSearchService.SearchAsync"] = new(Permission.ViewConfigs, (s, f) => S<ConfigSearchService>(s).SearchAsync(new ConfigSearchRequest("hostname"))),
+        ["SnapshotService.GetSectionsAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).GetSectionsAsync(f.Device)),
+        ["SnapshotService.CompareSectionAsync"] = new(Permission.ViewConfigs, (s, f) => S<SnapshotService>(s).CompareSectionAsync(f.Device, f.Device, "interface GigabitEthernet1/0/1")),
         ["BackupService.TriggerAsync"] = new(Permission.TriggerBackup, (s, f) => S<BackupService>(s).TriggerAsync(f.Device, BackupTrigger.Manual)),
         ["BackupService.GetRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetRunAsync(f.Run)),
         ["BackupService.GetActiveRunAsync"] = new(Permission.ViewDevices, (s, f) => S<BackupService>(s).GetActiveRunAsync(f.Device)),

@@ -67,6 +67,13 @@ public sealed class TenantIsolationTests(IsolationFixture f) : IClassFixture<Iso
         ["SnapshotService.GetUnifiedDiffAsync"] = (s, f, other) => s.GetRequiredService<SnapshotService>().GetUnifiedDiffAsync(other ? f.GlobexDevice : Missing, f.GlobexOldSnapshot, f.GlobexNewSnapshot),
         ["SnapshotService.GetUnifiedDiffAsync with other snapshots on an own device"] = (s, f, other) =>
             s.GetRequiredService<SnapshotService>().GetUnifiedDiffAsync(f.AcmeDevice, other ? f.GlobexOldSnapshot : Missing, other ? f.GlobexNewSnapshot : Missing),
+        ["SnapshotService.GetSectionsAsync"] = (s, f, other) => s.GetRequiredService<SnapshotService>().GetSectionsAsync(other ? f.GlobexDevice : Missing),
+        ["SnapshotService.GetSectionsAsync with another snapshot on an own device"] = (s, f, other) =>
+            s.GetRequiredService<SnapshotService>().GetSectionsAsync(f.AcmeDevice, other ? f.GlobexNewSnapshot : Missing),
+        ["SnapshotService.CompareSectionAsync with the other device"] = (s, f, other) =>
+            s.GetRequiredService<SnapshotService>().CompareSectionAsync(f.AcmeDevice, other ? f.GlobexDevice : Missing, "interface GigabitEthernet1/0/1"),
+        ["SnapshotService.CompareSectionAsync with another snapshot on the other side"] = (s, f, other) =>
+            s.GetRequiredService<SnapshotService>().CompareSectionAsync(f.AcmeDevice, f.AcmeDevice, "interface GigabitEthernet1/0/1", f.AcmeSnapshot, other ? f.GlobexNewSnapshot : Missing),
         ["BackupService.TriggerAsync"] = (s, f, other) => s.GetRequiredService<BackupService>().TriggerAsync(other ? f.GlobexDevice : Missing, BackupTrigger.Manual),
         ["BackupService.GetRunAsync"] = (s, f, other) => s.GetRequiredService<BackupService>().GetRunAsync(other ? f.GlobexRun : Missing),
         ["BackupService.GetActiveRunAsync"] = (s, f, other) => s.GetRequiredService<BackupService>().GetActiveRunAsync(other ? f.GlobexDevice : Missing),

@@ -50,6 +50,13 @@ public static class EntryPoints
         ["/devices/{DeviceId:int}"] = i => [$"/devices/{i.D}"],
         ["/devices/{DeviceId:int}/diff"] = i => [$"/devices/{i.D}/diff", $"/devices/{i.Own}/diff?from={i.S}&to={i.S}"],
         ["/snapshots/{SnapshotId:long}"] = i => [$"/snapshots/{i.S}"],
+        // The other tenant's (or a missing) device on either side, or its snapshot on the right.
+        ["/devices/{DeviceId:int}/section-diff"] = i =>
+        [
+            $"/devices/{i.D}/section-diff",
+            $"/devices/{i.Own}/section-diff?other={i.D}&section=interface%20GigabitEthernet1%2F0%2F1",
+            $"/devices/{i.Own}/section-diff?other={i.Own}&section=interface%20GigabitEthernet1%2F0%2F1&to={i.S}",
+        ],
     };
 
     /// <summary>Framework endpoints with route values that are not ids of tenant data.</summary>
