@@ -91,6 +91,7 @@ public static class IngestBenchmark
         Console.WriteLine($"Ingest: {devices} zero-latency devices, ~50 KB Cisco IOS configs, {changedPerRound} changed per round ({changedPercent.ToString(CultureInfo.InvariantCulture)}%), " +
             $"{rounds} rounds; worker concurrency {bench.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BackupOptions>>().Value.MaxConcurrentSessions} (production default); " +
             $"{Environment.ProcessorCount} cores; load average at start {File.ReadAllText("/proc/loadavg").Trim()}; {DateTime.UtcNow:u}");
+        Console.WriteLine($"SQLite: {await bench.SqliteSettingsAsync()}");
         Console.WriteLine();
         Console.WriteLine("| round | order | backups | created / unchanged / failed | portal wall | portal backups/s | portal CPU | git add+commit | git wall | git commits/s | ratio |");
         Console.WriteLine("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -169,6 +170,8 @@ public static class IngestBenchmark
         while (runIds.Any(r => !finished.ContainsKey(r)) && deadline.Elapsed < TimeSpan.FromSeconds(300))
             await Task.Delay(2);
         var results = runIds.Select(r => finished.TryGetValue(r, out var v) ? v : null).ToList();
+        foreach (var f in results.Where(r => r is null || r.Outcome == RunOutcome.Failed).Take(3))
+            Console.WriteLine(f is null ? "  a run did not finish in time" : $"  run {f.Id} failed: {f.FailureKind}: {f.Message}");
         return (results.Count(r => r?.Outcome == RunOutcome.Created), results.Count(r => r?.Outcome == RunOutcome.Unchanged),
             results.Count(r => r is null || r.Outcome == RunOutcome.Failed));
     }
