@@ -93,11 +93,13 @@ public static class IngestBenchmark
             $"{Environment.ProcessorCount} cores; load average at start {File.ReadAllText("/proc/loadavg").Trim()}; {DateTime.UtcNow:u}");
         Console.WriteLine($"SQLite: {await bench.SqliteSettingsAsync()}");
         Console.WriteLine();
-        Console.WriteLine("| round | order | backups | created / unchanged / failed | portal wall | portal backups/s | portal CPU | git add+commit | git wall | git commits/s | ratio |");
-        Console.WriteLine("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| round | order | backups | created / unchanged / failed | portal wall | portal backups/s | portal CPU | git add+commit | git wall | git commits/s | git CPU | ratio |");
+        Console.WriteLine("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         var ours = new List<double>();
         var theirs = new List<double>();
         var ratios = new List<double>();
+        var cpuPerBackup = new List<double>();
+        var cpuPerCommit = new List<double>();
         var ok = true;
         var rng = new Random(42);
         for (var round = 1; round <= rounds; round++)
@@ -107,13 +109,14 @@ public static class IngestBenchmark
             foreach (var i in changed) revision[i]++;
             for (var i = 0; i < devices; i++) collector.Configs[ids[i]] = Render(baseConfigs[i], revision[i], round);
 
-            double oursRate = 0, gitRate = 0, oursWall = 0, gitWall = 0, cpu = 0;
+            double oursRate = 0, gitRate = 0, oursWall = 0, gitWall = 0, cpu = 0, gitCpu = 0;
             (int Created, int Unchanged, int Failed) counts = default;
             var gitFirst = round % 2 == 0;
             for (var side = 0; side < 2; side++)
             {
                 if ((side == 0) == gitFirst)
                 {
+                    var children0 = ChildrenCpuSeconds();
                     var sw = Stopwatch.StartNew();
                     foreach (var i in changed.Order())
                     {
@@ -124,6 +127,7 @@ public static class IngestBenchmark
                     }
                     gitWall = sw.Elapsed.TotalSeconds;
                     gitRate = changed.Count / gitWall;
+                    gitCpu = ChildrenCpuSeconds() - children0;
                 }
                 else
                 {
@@ -139,8 +143,10 @@ public static class IngestBenchmark
             ours.Add(oursRate);
             theirs.Add(gitRate);
             ratios.Add(oursRate / gitRate);
+            cpuPerBackup.Add(cpu / devices);
+            cpuPerCommit.Add(gitCpu / changed.Count);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {round} | {(gitFirst ? "git first" : "portal first")} | {devices} | {counts.Created} / {counts.Unchanged} / {counts.Failed} | {oursWall:0.000} s | {oursRate:0} | {cpu:0.00} s | {changed.Count} | {gitWall:0.000} s | {gitRate:0.0} | {oursRate / gitRate:0.0}× |"));
+                $"| {round} | {(gitFirst ? "git first" : "portal first")} | {devices} | {counts.Created} / {counts.Unchanged} / {counts.Failed} | {oursWall:0.000} s | {oursRate:0} | {cpu:0.00} s | {changed.Count} | {gitWall:0.000} s | {gitRate:0.0} | {gitCpu:0.00} s | {oursRate / gitRate:0.0}× |"));
         }
 
         // The chain the runs wrote must verify end to end (gapless, every hash).
@@ -154,6 +160,8 @@ public static class IngestBenchmark
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant(
             $"median: portal {medianOurs:0} backups/s, git {medianGit:0.0} commits/s; ratio of medians {medianOurs / medianGit:0.0}×, median of per-round ratios {Median(ratios):0.0}×"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"CPU (less sensitive to other load than wall time): portal {Median(cpuPerBackup) * 1000:0.00} ms per backup (whole process, all threads), git {Median(cpuPerCommit) * 1000:0.0} ms per add+commit (child processes); ratio {Median(cpuPerCommit) / Median(cpuPerBackup):0.0}×"));
         Console.WriteLine($"audit chain: {(verification.Intact ? "intact" : "BROKEN: " + verification.Problem)}, {verification.EntriesChecked} entries checked; every round's outcomes as expected: {ok}");
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
         var ratio = medianOurs / medianGit;
@@ -209,6 +217,15 @@ public static class IngestBenchmark
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"git {arguments} failed: {err}");
+    }
+
+    /// <summary>CPU seconds of this process's exited, waited-for children (the git processes), from /proc/self/stat.</summary>
+    private static double ChildrenCpuSeconds()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields after the command name start at field 3 (state); cutime and cstime are fields 16 and 17.
+        return (long.Parse(fields[16 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[17 - 3], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static double Median(List<double> values)
