@@ -52,7 +52,7 @@ public static partial class ConfigNormalizer
 
         foreach (var error in profile.ErrorPatterns)
         {
-            if (error.IsMatch(text))
+            if (IsMatchPatient(error, text))
                 throw new BackupFailedException(FailureKind.CommandRejected, $"The device rejected the config command ({profile.DisplayName}).");
         }
 
@@ -72,7 +72,7 @@ public static partial class ConfigNormalizer
             var found = false;
             for (var i = kept.Count - 1; i >= Math.Max(0, kept.Count - 5); i--)
             {
-                if (marker.IsMatch(kept[i])) { found = true; break; }
+                if (IsMatchPatient(marker, kept[i])) { found = true; break; }
             }
             if (!found)
                 throw new BackupFailedException(FailureKind.TruncatedOutput, "The configuration ended before its end marker: the output was cut off.");
@@ -177,7 +177,7 @@ public static partial class ConfigNormalizer
         for (var r = 0; r < rules.Count; r++)
         {
             var rule = rules[r];
-            if (rule.Section is not null && (section is null || !rule.Section.IsMatch(section)))
+            if (rule.Section is not null && (section is null || !IsMatchPatient(rule.Section, section)))
                 continue;
             if (ascii && !plan!.MayMatch(r, line))
                 continue;
@@ -202,7 +202,24 @@ public static partial class ConfigNormalizer
     {
         if (start > input.Length) return null;
         try { return regex.Match(input, start); }
-        catch (RegexMatchTimeoutException) { return null; }
+        catch (RegexMatchTimeoutException) { return Patient(regex).Match(input, start); }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Regex, Regex> WithoutTimeout = new();
+
+    /// <summary>
+    /// The vendor profiles' own patterns are trusted and linear; their (wall-clock) match timeout can only fire when the
+    /// machine starves the thread. Taking that as "no match" would leave a secret unmasked or a volatile line in the hash,
+    /// so a timed-out vendor pattern is run again without a timeout. Tenant and device
+    /// patterns (user input) keep their timeout (<see cref="MatchesCustom"/>).
+    /// </summary>
+    internal static Regex Patient(Regex regex) =>
+        WithoutTimeout.GetOrAdd(regex, r => new Regex(r.ToString(), r.Options, Regex.InfiniteMatchTimeout));
+
+    internal static bool IsMatchPatient(Regex regex, string input)
+    {
+        try { return regex.IsMatch(input); }
+        catch (RegexMatchTimeoutException) { return Patient(regex).IsMatch(input); }
     }
 
     private static bool MatchesCustom(List<Regex> filters, string line, ref int timedOut)

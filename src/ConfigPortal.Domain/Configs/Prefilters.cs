@@ -42,14 +42,8 @@ internal sealed class LinePrefilter
                 var span = _afterWhitespace[i] ? line.AsSpan().TrimStart() : line.AsSpan();
                 if (!span.StartsWith(prefix, StringComparison.Ordinal)) continue;
             }
-            try
-            {
-                if (_filters[i].IsMatch(line)) return true;
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                // A pathological pattern must not stall collection; treat as no match.
-            }
+            // Vendor patterns: a timeout (a starved thread, not a pathological pattern) is retried without one.
+            if (ConfigNormalizer.IsMatchPatient(_filters[i], line)) return true;
         }
         return false;
     }
