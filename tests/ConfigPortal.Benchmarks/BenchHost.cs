@@ -49,6 +49,7 @@ public sealed class BenchHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("CP_BENCH_SQL") == "1")
         {
             builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Debug);
             builder.Logging.AddProvider(SqlProfile.Instance);
         }
         configureServices?.Invoke(builder.Services);
@@ -60,6 +61,29 @@ public sealed class BenchHost : IAsyncDisposable
         bench.TenantId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Tenants
             .Where(t => t.Name == "Acme Networks").Select(t => t.Id).SingleAsync();
         return bench;
+    }
+
+    /// <summary>The SQLite settings the portal's own connections run with (journal mode, synchronous, busy timeout).</summary>
+    public async Task<string> SqliteSettingsAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            async Task<string?> Pragma(string name)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"PRAGMA {name};";
+                return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return $"journal_mode={await Pragma("journal_mode")}, synchronous={await Pragma("synchronous")} (1 = NORMAL, 2 = FULL), busy_timeout={await Pragma("busy_timeout")} ms";
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>A scope acting in the benchmark tenant as the scheduler ("system"), as the backup worker does.</summary>

@@ -62,6 +62,7 @@ public static class PipelineOverhead
             {
                 cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                 SqlProfile.Instance.Commands.Clear();
+                SqlProfile.Instance.QueryCompilations = 0;
             }
             await using var scope = bench.SystemScope();
             var pipeline = scope.ServiceProvider.GetRequiredService<BackupPipeline>();
@@ -85,6 +86,7 @@ public static class PipelineOverhead
         timings.Sort();
         double P(double q) => timings[Math.Min(timings.Count - 1, (int)Math.Floor(q * timings.Count))];
         Console.WriteLine($"Backup pipeline overhead (no device I/O), SQLite file, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
+        Console.WriteLine($"SQLite: {await bench.SqliteSettingsAsync()}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"config: {sizeBytes / 1024.0:0.0} KB, {baseLines.Length} lines, {changedPerRun} lines changed per run (~1%), each run a new snapshot + diff");
         Console.WriteLine($"runs: {timings.Count} measured after {warmup} warm-up; all {created} created a snapshot; median of the first / second half: {firstHalf:0.00} / {secondHalf:0.00} ms");
         Console.WriteLine();

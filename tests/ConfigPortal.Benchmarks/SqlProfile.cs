@@ -9,12 +9,20 @@ public sealed class SqlProfile : ILoggerProvider, ILogger
     public static readonly SqlProfile Instance = new();
     public readonly ConcurrentDictionary<string, (int Count, double Ms)> Commands = new();
 
-    public ILogger CreateLogger(string categoryName) => categoryName == "Microsoft.EntityFrameworkCore.Database.Command" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    /// <summary>LINQ queries EF Core compiled (a query whose cache key changes every call compiles every call).</summary>
+    public int QueryCompilations;
+
+    public ILogger CreateLogger(string categoryName) => categoryName is "Microsoft.EntityFrameworkCore.Database.Command" or "Microsoft.EntityFrameworkCore.Query" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (eventId.Name?.EndsWith("QueryCompilationStarting", StringComparison.Ordinal) == true)
+        {
+            Interlocked.Increment(ref QueryCompilations);
+            return;
+        }
         if (state is not IReadOnlyList<KeyValuePair<string, object?>> values) return;
         var sql = values.FirstOrDefault(v => v.Key == "commandText").Value as string;
         var elapsed = values.FirstOrDefault(v => v.Key == "elapsed").Value as string;
@@ -27,7 +35,7 @@ public sealed class SqlProfile : ILoggerProvider, ILogger
     public void Print(int runs)
     {
         Console.WriteLine();
-        Console.WriteLine($"SQL per run ({Commands.Values.Sum(c => c.Count) / (double)runs:0.0} commands):");
+        Console.WriteLine($"SQL per run ({Commands.Values.Sum(c => c.Count) / (double)runs:0.0} commands; EF Core query compilations per run: {QueryCompilations / (double)runs:0.00}):");
         foreach (var (sql, (count, ms)) in Commands.OrderByDescending(c => c.Value.Ms).Take(25))
             Console.WriteLine($"{count / (double)runs,6:0.00}x {ms / runs,7:0.000} ms  {sql.ReplaceLineEndings(" ")}");
     }

@@ -40,22 +40,10 @@ public sealed class BackupPipeline(
         activity?.SetTag("run.id", runId);
         var started = Stopwatch.GetTimestamp();
 
-        BackupRun run;
-        Device device;
-        Tenancy.Tenant tenant;
-        await using (var db = await dbFactory.CreateAsync(ct))
-        {
-            // Claim the run atomically: a run id queued twice (recovery at start, a second instance) runs once.
-            var startedAt = clock.GetUtcNow().UtcDateTime;
-            var claimed = await db.BackupRuns
-                .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt), ct);
-            if (claimed == 0)
-                return;
-            run = await db.BackupRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
-            device = await db.Devices.AsNoTracking().SingleAsync(d => d.Id == run.DeviceId, ct);
-            tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == run.TenantId, ct);
-        }
+        var claim = await ClaimAsync(runId, ct);
+        if (claim is null)
+            return;
+        var (run, device, tenant) = (claim.Run, claim.Device, claim.Tenant);
         // A message-template scope: structured (CorrelationId, RunId, DeviceId properties in JSON logs) and readable
         // as text in the simple console formatter (a dictionary scope prints as its type name there).
         using var scope = logger.BeginScope("Backup run {RunId} of device {DeviceId}, correlation {CorrelationId}", run.Id, device.Id, run.CorrelationId);
@@ -68,7 +56,7 @@ public sealed class BackupPipeline(
         {
             using var jobTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             jobTimeout.CancelAfter(options.Value.JobTimeout);
-            var (request, credentialIds) = await BuildRequestAsync(device, jobTimeout.Token);
+            var (request, credentialIds) = BuildRequest(device, claim.Credentials);
             var collector = collectors.FirstOrDefault(c => c.Driver == device.Driver)
                 ?? throw new BackupFailedException(FailureKind.Misconfigured, $"No driver is installed for {device.Driver}.");
             try
@@ -108,7 +96,45 @@ public sealed class BackupPipeline(
             return;
         }
 
-        await StoreAsync(run, device, config, collected, credentialId, started);
+        await StoreAsync(run, device, claim.Latest, config, collected, credentialId, started);
+    }
+
+    /// <summary>The latest snapshot of a device as the dedupe check needs it (no content).</summary>
+    private sealed record LatestSnapshot(long Id, string CompareHash, int SeenCount);
+
+    /// <summary>What a claimed run works with, read in one go right after the claim.</summary>
+    private sealed record ClaimedRun(BackupRun Run, Device Device, Tenancy.Tenant Tenant, LatestSnapshot? Latest, IReadOnlyList<CredentialProfile> Credentials);
+
+    /// <summary>
+    /// Claims the run atomically (a run id queued twice, by recovery at start or a second instance, runs once), then
+    /// reads the run, its device, tenant and the device's latest snapshot hash in one query and the device's credential
+    /// profiles in fallback order in a second. Null when another executor claimed the run.
+    /// </summary>
+    private async Task<ClaimedRun?> ClaimAsync(long runId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateAsync(ct);
+        var startedAt = clock.GetUtcNow().UtcDateTime;
+        var claimed = await db.BackupRuns
+            .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt), ct);
+        if (claimed == 0)
+            return null;
+        var row = await (
+                from r in db.BackupRuns.AsNoTracking()
+                where r.Id == runId
+                join d in db.Devices.AsNoTracking() on r.DeviceId equals d.Id
+                join t in db.Tenants.AsNoTracking() on r.TenantId equals t.Id
+                from s in db.Snapshots.Where(s => s.Id == d.LatestSnapshotId).DefaultIfEmpty()
+                select new { Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, s.CompareHash, SeenCount = (int?)s.SeenCount })
+            .SingleAsync(ct);
+        var credentials = await db.DeviceCredentialProfiles.AsNoTracking()
+            .Where(x => x.DeviceId == row.Device.Id)
+            .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
+            .OrderBy(x => x.Position)
+            .Select(x => x.Profile)
+            .ToListAsync(ct);
+        var latest = row.LatestId is { } latestId ? new LatestSnapshot(latestId, row.CompareHash!, row.SeenCount ?? 1) : null;
+        return new ClaimedRun(row.Run, row.Device, row.Tenant, latest, credentials);
     }
 
     /// <summary>Fails a run that a stopped instance left collecting or processing, so its device is free again.</summary>
@@ -129,39 +155,31 @@ public sealed class BackupPipeline(
     /// The device's credential profiles in fallback order (the one that worked last time first), decrypted for this
     /// run only; the ids by profile name let the run remember which one logged in.
     /// </summary>
-    private async Task<(CollectionRequest Request, IReadOnlyDictionary<string, int> CredentialIds)> BuildRequestAsync(Device device, CancellationToken ct)
+    private (CollectionRequest Request, IReadOnlyDictionary<string, int> CredentialIds) BuildRequest(Device device, IReadOnlyList<CredentialProfile> profiles)
     {
         var profile = VendorProfiles.Find(device.Vendor)
             ?? throw new BackupFailedException(FailureKind.Misconfigured, $"Unknown vendor '{device.Vendor}'.");
         var credentials = new List<DeviceCredential>();
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var db = await dbFactory.CreateAsync(ct))
+        var ordered = profiles.ToList();
+        if (device.LastWorkingCredentialProfileId is { } last && ordered.FindIndex(c => c.Id == last) is > 0 and var at)
         {
-            var ordered = await db.DeviceCredentialProfiles.AsNoTracking()
-                .Where(x => x.DeviceId == device.Id)
-                .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
-                .OrderBy(x => x.Position)
-                .Select(x => x.Profile)
-                .ToListAsync(ct);
-            if (device.LastWorkingCredentialProfileId is { } last && ordered.FindIndex(c => c.Id == last) is > 0 and var at)
+            var worked = ordered[at];
+            ordered.RemoveAt(at);
+            ordered.Insert(0, worked);
+        }
+        foreach (var cred in ordered)
+        {
+            try
             {
-                var worked = ordered[at];
-                ordered.RemoveAt(at);
-                ordered.Insert(0, worked);
+                credentials.Add(new DeviceCredential(cred.Name, cred.Username,
+                    Unprotect(device.TenantId, cred.ProtectedPassword), Unprotect(device.TenantId, cred.ProtectedPrivateKey),
+                    Unprotect(device.TenantId, cred.ProtectedPassphrase), Unprotect(device.TenantId, cred.ProtectedEnableSecret)));
+                ids[cred.Name] = cred.Id;
             }
-            foreach (var cred in ordered)
+            catch (System.Security.Cryptography.CryptographicException)
             {
-                try
-                {
-                    credentials.Add(new DeviceCredential(cred.Name, cred.Username,
-                        Unprotect(device.TenantId, cred.ProtectedPassword), Unprotect(device.TenantId, cred.ProtectedPrivateKey),
-                        Unprotect(device.TenantId, cred.ProtectedPassphrase), Unprotect(device.TenantId, cred.ProtectedEnableSecret)));
-                    ids[cred.Name] = cred.Id;
-                }
-                catch (System.Security.Cryptography.CryptographicException)
-                {
-                    throw new BackupFailedException(FailureKind.Misconfigured, $"Credential profile '{cred.Name}' cannot be decrypted (key ring changed?).");
-                }
+                throw new BackupFailedException(FailureKind.Misconfigured, $"Credential profile '{cred.Name}' cannot be decrypted (key ring changed?).");
             }
         }
         if (device.Driver == DeviceDriver.Ssh && credentials.Count == 0)
@@ -184,140 +202,228 @@ public sealed class BackupPipeline(
 
     private string? Unprotect(int tenantId, string? value) => value is null ? null : protector.Unprotect(tenantId, value);
 
-    private async Task StoreAsync(BackupRun run, Device device, NormalizedConfig config, CollectedConfig collected, int? credentialId, long started)
+    /// <summary>
+    /// Commits a collected config: one transaction per run, whose statements are set-based updates and one batch of
+    /// inserts (no re-reading of rows this run already read at its claim). The dedupe check uses the latest snapshot's
+    /// hash read at the claim; the device update is guarded on that snapshot still being the latest, and when another
+    /// writer moved it the whole unit rolls back and is redone against the new latest snapshot.
+    /// A collected config is committed even when shutdown is requested.
+    /// </summary>
+    private async Task StoreAsync(BackupRun run, Device device, LatestSnapshot? latest, NormalizedConfig config, CollectedConfig collected, int? credentialId, long started)
     {
-        // A collected config is committed even when shutdown is requested. One retriable unit: every attempt reloads
-        // the run, the device and the latest snapshot, so a retry after a transient fault repeats it exactly.
-        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-        var (outcome, trackedRun) = await db.ExecuteInTransactionAsync(async ct =>
+        RunOutcome outcome = default;
+        long snapshotId = 0;
+        DateTime finishedAt = default;
+        for (var attempt = 1; ; attempt++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
-            var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
-            var latest = trackedDevice.LatestSnapshotId is { } latestId
-                ? await db.Snapshots.SingleOrDefaultAsync(s => s.Id == latestId, ct)
-                : null;
-
-            var records = new List<AuditRecord>();
-            var actorName = run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
-            var actorKind = run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System
-                : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User;
-            AuditRecord Rec(string action, string resourceType, string resourceId, object details) => new()
+            // CPU work outside the write transaction: no lock is held while diffing and compressing.
+            var prepared = latest is not null && latest.CompareHash == config.CompareHash
+                ? null
+                : await PrepareSnapshotAsync(device, latest, config);
+            await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+            try
             {
-                TenantId = run.TenantId,
-                Action = action,
-                ResourceType = resourceType,
-                ResourceId = resourceId,
-                DeviceId = device.Id,
-                DeviceName = device.Name,
-                CorrelationId = run.CorrelationId,
-                ActorKind = actorKind,
-                ActorId = run.RequestedByUserId,
-                ActorName = actorName,
-                ClientIp = run.ClientIp,
-                Details = details,
-            };
-
-            RunOutcome outcome;
-            if (latest is not null && latest.CompareHash == config.CompareHash)
-            {
-                latest.LastSeenAtUtc = now;
-                latest.SeenCount++;
-                outcome = RunOutcome.Unchanged;
-                trackedRun.SnapshotId = latest.Id;
-                records.Add(Rec(AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
-                    new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount, credentialProfile = collected.CredentialUsed }));
+                (outcome, snapshotId, finishedAt) = await db.ExecuteInTransactionAsync(ct => prepared is null
+                    ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
+                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct), CancellationToken.None);
+                break;
             }
-            else
+            catch (LatestSnapshotMovedException) when (attempt < 3)
             {
-                var snapshot = new Snapshot
-                {
-                    TenantId = run.TenantId,
-                    DeviceId = device.Id,
-                    CreatedByRunId = run.Id,
-                    PreviousSnapshotId = latest?.Id,
-                    FirstSeenAtUtc = now,
-                    LastSeenAtUtc = now,
-                    CompareHash = config.CompareHash,
-                    SizeBytes = config.SizeBytes,
-                    LineCount = config.LineCount,
-                    Trigger = run.Trigger.ToString().ToLowerInvariant(),
-                    TriggeredBy = actorName,
-                };
-                LineDiffResult? diff = null;
-                string? previousText = null;
-                StoredSnapshotText? previous = null;
-                if (latest is not null)
-                {
-                    previous = await SnapshotContentStore.LoadAsync(db, latest.Id, ct);
-                    previousText = previous.Text;
-                    diff = LineDiffer.Diff(previousText, config.Text);
-                    // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored
-                    // unified diff below is exact, so that patch reproduces the new text.
-                    var counted = LineDiffer.Diff(previousText, config.Text, new DiffOptions(IgnoreLines: VendorProfiles.Find(device.Vendor)?.IgnoreFilters));
-                    snapshot.AddedLines = counted.Added;
-                    snapshot.RemovedLines = counted.Removed;
-                }
-                db.Snapshots.Add(snapshot);
-                await db.SaveChangesAsync(ct);
-
-                await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, previous, ct); // zstd delta or keyframe
-                await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
-                records.Add(Rec(AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
-                    new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }));
-
-                if (latest is not null && diff is not null)
-                {
-                    var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
-                    var sd = new SnapshotDiff
-                    {
-                        TenantId = run.TenantId,
-                        DeviceId = device.Id,
-                        FromSnapshotId = latest.Id,
-                        ToSnapshotId = snapshot.Id,
-                        AddedLines = snapshot.AddedLines,
-                        RemovedLines = snapshot.RemovedLines,
-                        UnifiedDiff = unified,
-                        ChangedSections = Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor),
-                        CreatedAtUtc = now,
-                    };
-                    db.SnapshotDiffs.Add(sd);
-                    await db.SaveChangesAsync(ct);
-                    records.Add(Rec(AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
-                        new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
-                    await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, unified, now, ct);
-                }
-                trackedDevice.LatestSnapshotId = snapshot.Id;
-                trackedDevice.SnapshotCount++;
-                trackedRun.SnapshotId = snapshot.Id;
-                outcome = RunOutcome.Created;
+                latest = await ReadLatestSnapshotAsync(device.Id);
             }
+        }
 
-            trackedRun.Status = BackupRunStatus.Succeeded;
-            trackedRun.Outcome = outcome;
-            trackedRun.FinishedAtUtc = now;
-            trackedRun.ActiveDeviceId = null;
-            trackedRun.Message = outcome == RunOutcome.Created ? "New configuration stored." : "Configuration unchanged.";
-            trackedDevice.LastRunAtUtc = now;
-            trackedDevice.LastRunOutcome = outcome;
-            trackedDevice.LastRunMessage = trackedRun.Message;
-            trackedDevice.LastSuccessAtUtc = now;
-            trackedDevice.RunCount++;
-            if (collected.HostKeyFingerprint is { } fp && trackedDevice.HostKeyFingerprint is null)
-                trackedDevice.HostKeyFingerprint = fp; // trust on first use
-            trackedDevice.OfferedHostKeyFingerprint = null;
-            trackedDevice.OfferedHostKeyAtUtc = null;
-            if (credentialId is { } worked)
-                trackedDevice.LastWorkingCredentialProfileId = worked;
-            await db.SaveChangesAsync(ct);
-            await audit.AppendAsync(db, records, ct);
-            return (outcome, trackedRun);
-        }, CancellationToken.None);
-
+        run.Status = BackupRunStatus.Succeeded;
+        run.Outcome = outcome;
+        run.FinishedAtUtc = finishedAt;
+        run.ActiveDeviceId = null;
+        run.SnapshotId = snapshotId;
+        run.Message = RunMessage(outcome);
         Record(outcome, started);
-        await PublishAsync(trackedRun);
+        await PublishAsync(run);
         logger.LogInformation("Backup run {RunId} of device {DeviceId} finished: {Outcome}", run.Id, device.Id, outcome);
     }
+
+    private static string RunMessage(RunOutcome outcome) => outcome == RunOutcome.Created ? "New configuration stored." : "Configuration unchanged.";
+
+    /// <summary>The device's latest snapshot moved between the claim and the commit (the commit rolled back).</summary>
+    private sealed class LatestSnapshotMovedException : Exception;
+
+    private async Task<LatestSnapshot?> ReadLatestSnapshotAsync(int deviceId)
+    {
+        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+        return await (
+                from d in db.Devices.AsNoTracking()
+                where d.Id == deviceId
+                join s in db.Snapshots.AsNoTracking() on d.LatestSnapshotId equals s.Id
+                select new LatestSnapshot(s.Id, s.CompareHash, s.SeenCount))
+            .FirstOrDefaultAsync();
+    }
+
+    /// <summary>A new snapshot's content, encoded, and its diff against the previous one (null for a first snapshot).</summary>
+    private sealed record PreparedSnapshot(StoredSnapshotText? Previous, int AddedLines, int RemovedLines, string? UnifiedDiff, string? ChangedSections);
+
+    /// <summary>Inflates the previous snapshot (only when the hash differs), diffs and encodes: no transaction.</summary>
+    private async Task<PreparedSnapshot> PrepareSnapshotAsync(Device device, LatestSnapshot? latest, NormalizedConfig config)
+    {
+        if (latest is null)
+            return new PreparedSnapshot(null, 0, 0, null, null);
+        StoredSnapshotText previous;
+        await using (var db = await dbFactory.CreateAsync(CancellationToken.None))
+            previous = await SnapshotContentStore.LoadAsync(db, latest.Id);
+        var diff = LineDiffer.Diff(previous.Text, config.Text);
+        // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored
+        // unified diff below is exact, so that patch reproduces the new text.
+        var counted = LineDiffer.Diff(previous.Text, config.Text, new DiffOptions(IgnoreLines: VendorProfiles.Find(device.Vendor)?.IgnoreFilters));
+        var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
+        return new PreparedSnapshot(previous, counted.Added, counted.Removed, unified, Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor));
+    }
+
+    /// <summary>Same compare hash as the latest snapshot: no new row, the latest is seen once more.</summary>
+    private async Task<(RunOutcome, long, DateTime)> CommitDuplicateAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot latest,
+        NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await UpdateDeviceAfterSuccessAsync(db, device.Id, latest.Id, newSnapshotId: null, RunOutcome.Unchanged, collected, credentialId, now, ct);
+        await db.Snapshots.Where(s => s.Id == latest.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAtUtc, now).SetProperty(x => x.SeenCount, x => x.SeenCount + 1), ct);
+        await FinishRunAsync(db, run.Id, RunOutcome.Unchanged, latest.Id, now, ct);
+        await audit.AppendAsync(db, [AuditRecordFor(run, device, AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
+            new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount + 1, credentialProfile = collected.CredentialUsed })], ct);
+        return (RunOutcome.Unchanged, latest.Id, now);
+    }
+
+    /// <summary>A changed (or first) config: snapshot, content and diff in one batch of inserts, then the run and device rows.</summary>
+    private async Task<(RunOutcome, long, DateTime)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
+        NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var snapshot = new Snapshot
+        {
+            TenantId = run.TenantId,
+            DeviceId = device.Id,
+            CreatedByRunId = run.Id,
+            PreviousSnapshotId = latest?.Id,
+            FirstSeenAtUtc = now,
+            LastSeenAtUtc = now,
+            CompareHash = config.CompareHash,
+            SizeBytes = config.SizeBytes,
+            LineCount = config.LineCount,
+            AddedLines = prepared.AddedLines,
+            RemovedLines = prepared.RemovedLines,
+            Trigger = run.Trigger.ToString().ToLowerInvariant(),
+            TriggeredBy = ActorName(run),
+        };
+        db.Snapshots.Add(snapshot);
+        await db.SaveChangesAsync(ct);
+
+        await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, prepared.Previous, ct); // zstd delta or keyframe
+        await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
+        SnapshotDiff? sd = null;
+        if (latest is not null && prepared.UnifiedDiff is not null)
+        {
+            sd = new SnapshotDiff
+            {
+                TenantId = run.TenantId,
+                DeviceId = device.Id,
+                FromSnapshotId = latest.Id,
+                ToSnapshotId = snapshot.Id,
+                AddedLines = snapshot.AddedLines,
+                RemovedLines = snapshot.RemovedLines,
+                UnifiedDiff = prepared.UnifiedDiff,
+                ChangedSections = prepared.ChangedSections,
+                CreatedAtUtc = now,
+            };
+            db.SnapshotDiffs.Add(sd);
+        }
+        await db.SaveChangesAsync(ct);
+
+        await UpdateDeviceAfterSuccessAsync(db, device.Id, latest?.Id, snapshot.Id, RunOutcome.Created, collected, credentialId, now, ct);
+        await FinishRunAsync(db, run.Id, RunOutcome.Created, snapshot.Id, now, ct);
+
+        List<AuditRecord> records =
+        [
+            AuditRecordFor(run, device, AuditActions.ConfigSnapshotCreated, "snapshot", Id(snapshot.Id),
+                new { runId = run.Id, snapshotId = snapshot.Id, hash = config.CompareHash, sizeBytes = config.SizeBytes, lines = config.LineCount, maskedSecrets = config.MaskedSecrets, credentialProfile = collected.CredentialUsed }),
+        ];
+        if (latest is not null && sd is not null)
+        {
+            records.Add(AuditRecordFor(run, device, AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
+                new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
+        }
+        await audit.AppendAsync(db, records, ct);
+        if (latest is not null && sd is not null)
+            await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, sd.UnifiedDiff, now, ct);
+        return (RunOutcome.Created, snapshot.Id, now);
+    }
+
+    /// <summary>
+    /// The device row after a successful run, in one UPDATE guarded on <paramref name="expectedLatest"/> still being
+    /// its latest snapshot (counters are incremented in SQL). Throws <see cref="LatestSnapshotMovedException"/> when not.
+    /// </summary>
+    private static async Task UpdateDeviceAfterSuccessAsync(IPortalDb db, int deviceId, long? expectedLatest, long? newSnapshotId, RunOutcome outcome,
+        CollectedConfig collected, int? credentialId, DateTime now, CancellationToken ct)
+    {
+        var message = RunMessage(outcome);
+        var hostKey = collected.HostKeyFingerprint;
+        var updated = await db.Devices
+            .Where(d => d.Id == deviceId && d.LatestSnapshotId == expectedLatest)
+            .ExecuteUpdateAsync(s =>
+            {
+                s.SetProperty(d => d.LastRunAtUtc, now)
+                    .SetProperty(d => d.LastRunOutcome, (RunOutcome?)outcome)
+                    .SetProperty(d => d.LastRunMessage, message)
+                    .SetProperty(d => d.LastSuccessAtUtc, now)
+                    .SetProperty(d => d.RunCount, d => d.RunCount + 1)
+                    .SetProperty(d => d.OfferedHostKeyFingerprint, (string?)null)
+                    .SetProperty(d => d.OfferedHostKeyAtUtc, (DateTime?)null);
+                if (newSnapshotId is { } created)
+                    s.SetProperty(d => d.LatestSnapshotId, created).SetProperty(d => d.SnapshotCount, d => d.SnapshotCount + 1);
+                if (hostKey is not null)
+                    s.SetProperty(d => d.HostKeyFingerprint, d => d.HostKeyFingerprint ?? hostKey); // trust on first use
+                if (credentialId is { } worked)
+                    s.SetProperty(d => d.LastWorkingCredentialProfileId, worked);
+            }, ct);
+        if (updated == 0)
+            throw new LatestSnapshotMovedException();
+    }
+
+    /// <summary>The run row of a successful run, in one UPDATE.</summary>
+    private static Task<int> FinishRunAsync(IPortalDb db, long runId, RunOutcome outcome, long snapshotId, DateTime now, CancellationToken ct)
+    {
+        var message = RunMessage(outcome);
+        return db.BackupRuns.Where(r => r.Id == runId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, BackupRunStatus.Succeeded)
+                .SetProperty(r => r.Outcome, (RunOutcome?)outcome)
+                .SetProperty(r => r.FinishedAtUtc, now)
+                .SetProperty(r => r.ActiveDeviceId, (int?)null)
+                .SetProperty(r => r.Message, message)
+                .SetProperty(r => r.SnapshotId, snapshotId), ct);
+    }
+
+    private static string? ActorName(BackupRun run) => run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
+
+    private static Tenancy.ActorKind ActorKindOf(BackupRun run) => run.Trigger == BackupTrigger.Schedule ? Tenancy.ActorKind.System
+        : run.Trigger == BackupTrigger.Api ? Tenancy.ActorKind.ApiToken : Tenancy.ActorKind.User;
+
+    /// <summary>An audit record of this run, attributed to its requester (the system for scheduled runs).</summary>
+    private static AuditRecord AuditRecordFor(BackupRun run, Device device, string action, string resourceType, string resourceId, object details) => new()
+    {
+        TenantId = run.TenantId,
+        Action = action,
+        ResourceType = resourceType,
+        ResourceId = resourceId,
+        DeviceId = device.Id,
+        DeviceName = device.Name,
+        CorrelationId = run.CorrelationId,
+        ActorKind = ActorKindOf(run),
+        ActorId = run.RequestedByUserId,
+        ActorName = ActorName(run),
+        ClientIp = run.ClientIp,
+        Details = details,
+    };
 
     private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started, string? offeredHostKey = null)
     {

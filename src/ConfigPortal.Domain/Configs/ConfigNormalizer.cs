@@ -24,16 +24,20 @@ public static partial class ConfigNormalizer
     [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]|\x1B[()][A-Za-z0-9]|\x1B[=>]", RegexOptions.CultureInvariant)]
     private static partial Regex AnsiEscape();
 
-    [GeneratedRegex(@"\r\n|\r|\n", RegexOptions.CultureInvariant)]
-    private static partial Regex LineBreak();
-
     [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----", RegexOptions.CultureInvariant)]
     private static partial Regex PemPrivateKeyBegin();
 
     /// <summary>Removes ANSI/VT100 escape sequences (colours, cursor moves) that device CLIs print.</summary>
     public static string StripTerminalEscapes(string text) => AnsiEscape().Replace(text, "");
 
-    public static NormalizedConfig Normalize(string raw, VendorProfile profile, bool maskSecrets, CustomFilters? custom = null)
+    public static NormalizedConfig Normalize(string raw, VendorProfile profile, bool maskSecrets, CustomFilters? custom = null) =>
+        Normalize(raw, profile, maskSecrets, custom, prefilter: true);
+
+    /// <summary>
+    /// <paramref name="prefilter"/> false runs every vendor regex on every line (the reference the prefilter tests compare
+    /// against); true skips a regex on a line that cannot match it (<see cref="LinePrefilter"/>, <see cref="MaskPlan"/>).
+    /// </summary>
+    internal static NormalizedConfig Normalize(string raw, VendorProfile profile, bool maskSecrets, CustomFilters? custom, bool prefilter)
     {
         custom ??= CustomFilters.None;
         ArgumentNullException.ThrowIfNull(raw);
@@ -45,22 +49,14 @@ public static partial class ConfigNormalizer
 
         var text = StripTerminalEscapes(raw);
         text = ApplyBackspaces(text);
-        var lines = LineBreak().Split(text);
 
         foreach (var error in profile.ErrorPatterns)
         {
-            if (error.IsMatch(text))
+            if (IsMatchPatient(error, text))
                 throw new BackupFailedException(FailureKind.CommandRejected, $"The device rejected the config command ({profile.DisplayName}).");
         }
 
-        var kept = new List<string>(lines.Length);
-        foreach (var rawLine in lines)
-        {
-            var line = rawLine.TrimEnd();
-            if (MatchesAny(profile.DeleteFilters, line) || MatchesCustom(customDelete, line, ref timedOut))
-                continue;
-            kept.Add(line);
-        }
+        var kept = KeepLines(text, prefilter ? LinePrefilter.For(profile.DeleteFilters) : LinePrefilter.Unfiltered(profile.DeleteFilters), customDelete, ref timedOut);
 
         // Drop blank lines at both ends.
         var start = 0;
@@ -76,42 +72,91 @@ public static partial class ConfigNormalizer
             var found = false;
             for (var i = kept.Count - 1; i >= Math.Max(0, kept.Count - 5); i--)
             {
-                if (marker.IsMatch(kept[i])) { found = true; break; }
+                if (IsMatchPatient(marker, kept[i])) { found = true; break; }
             }
             if (!found)
                 throw new BackupFailedException(FailureKind.TruncatedOutput, "The configuration ended before its end marker: the output was cut off.");
         }
 
-        var masked = 0;
-        if (maskSecrets)
-        {
-            var inKeyBlock = false;
-            for (var i = 0; i < kept.Count; i++)
-            {
-                // A PEM private key spans lines (FortiOS "set private-key"): every line up to its END line is secret.
-                if (inKeyBlock)
-                {
-                    if (kept[i].Contains("-----END", StringComparison.Ordinal)) inKeyBlock = false;
-                    else kept[i] = VendorProfiles.SecretPlaceholder;
-                    continue;
-                }
-                inKeyBlock = PemPrivateKeyBegin().IsMatch(kept[i]) && !kept[i].Contains("-----END", StringComparison.Ordinal);
-                var (line, n) = Mask(kept[i], profile.MaskRules);
-                kept[i] = line;
-                masked += n;
-            }
-        }
+        var masked = maskSecrets ? MaskLines(kept, profile.MaskRules, prefilter ? MaskPlan.For(profile.MaskRules) : null) : 0;
+        var (stored, compareHash) = StoredAndCompareHash(kept, text.Length,
+            prefilter ? LinePrefilter.For(profile.IgnoreFilters) : LinePrefilter.Unfiltered(profile.IgnoreFilters), customIgnore, ref timedOut);
+        return new NormalizedConfig(stored, kept.Count, Encoding.UTF8.GetByteCount(stored), compareHash, masked, timedOut);
+    }
 
-        var sb = new StringBuilder(text.Length);
-        var compare = new StringBuilder(text.Length);
+    /// <summary>
+    /// The lines of <paramref name="text"/> (split at \r\n, \r or \n), right-trimmed, minus the vendor's and the
+    /// custom delete filters' lines.
+    /// </summary>
+    private static List<string> KeepLines(string text, LinePrefilter delete, List<Regex> customDelete, ref int timedOut)
+    {
+        var kept = new List<string>(text.Length / 24 + 16);
+        var rest = text.AsSpan();
+        while (true)
+        {
+            var at = rest.IndexOfAny('\r', '\n');
+            var raw = at < 0 ? rest : rest[..at];
+            var line = raw.TrimEnd().ToString();
+            if (!delete.MatchesAny(line) && !MatchesCustom(customDelete, line, ref timedOut))
+                kept.Add(line);
+            if (at < 0) break;
+            rest = rest[(at + (rest[at] == '\r' && at + 1 < rest.Length && rest[at + 1] == '\n' ? 2 : 1))..];
+        }
+        return kept;
+    }
+
+    /// <summary>Masks the secrets of <paramref name="lines"/> in place; returns how many were replaced.</summary>
+    private static int MaskLines(List<string> lines, IReadOnlyList<MaskRule> rules, MaskPlan? plan)
+    {
+        var masked = 0;
+        var inKeyBlock = false;
+        // FortiOS-style "config a b" ... "end" blocks, innermost last, for rules that apply within one section only.
+        List<string>? sections = null;
+        foreach (var rule in rules)
+            if (rule.Section is not null) sections = [];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var current = lines[i];
+            // A PEM private key spans lines (FortiOS "set private-key"): every line up to its END line is secret.
+            if (inKeyBlock)
+            {
+                if (current.Contains("-----END", StringComparison.Ordinal)) inKeyBlock = false;
+                else lines[i] = VendorProfiles.SecretPlaceholder;
+                continue;
+            }
+            if (sections is not null) TrackSection(sections, current);
+            // The Contains is implied by the (case-sensitive) regex; it only saves running it on every line.
+            inKeyBlock = current.Contains("-----BEGIN ", StringComparison.Ordinal) && PemPrivateKeyBegin().IsMatch(current)
+                && !current.Contains("-----END", StringComparison.Ordinal);
+            var (line, n) = Mask(current, rules, plan, sections is { Count: > 0 } ? sections[^1] : null);
+            lines[i] = line;
+            masked += n;
+        }
+        return masked;
+    }
+
+    private static void TrackSection(List<string> sections, string line)
+    {
+        var t = line.AsSpan().Trim();
+        if (t.StartsWith("config ", StringComparison.Ordinal)) sections.Add(t.ToString());
+        else if (t.SequenceEqual("end") && sections.Count > 0) sections.RemoveAt(sections.Count - 1);
+    }
+
+    /// <summary>The stored text (lines joined with \n) and the hash of its compare view (minus ignore-filter lines).</summary>
+    private static (string Stored, string CompareHash) StoredAndCompareHash(List<string> kept, int capacity, LinePrefilter ignore, List<Regex> customIgnore, ref int timedOut)
+    {
+        var sb = new StringBuilder(capacity);
+        StringBuilder? compare = null;
         foreach (var line in kept)
         {
+            var ignored = ignore.MatchesAny(line) || MatchesCustom(customIgnore, line, ref timedOut);
+            if (ignored && compare is null)
+                compare = new StringBuilder(capacity).Append(sb); // the compare view so far equals the stored text so far
             sb.Append(line).Append('\n');
-            if (!MatchesAny(profile.IgnoreFilters, line) && !MatchesCustom(customIgnore, line, ref timedOut))
-                compare.Append(line).Append('\n');
+            if (!ignored) compare?.Append(line).Append('\n');
         }
         var stored = sb.ToString();
-        return new NormalizedConfig(stored, kept.Count, Encoding.UTF8.GetByteCount(stored), Hash(compare.ToString()), masked, timedOut);
+        return (stored, Hash(compare is null ? stored : compare.ToString()));
     }
 
     /// <summary>SHA-256 (hex) of a compare view.</summary>
@@ -120,13 +165,22 @@ public static partial class ConfigNormalizer
 
     /// <summary>Whether a stored line is one the vendor (or tenant) says to ignore when comparing.</summary>
     public static bool IsIgnored(string line, VendorProfile profile, CustomFilters? custom = null) =>
-        MatchesAny(profile.IgnoreFilters, line) || (custom is not null && MatchesAny(custom.Ignore, line));
+        LinePrefilter.For(profile.IgnoreFilters).MatchesAny(line) || (custom is not null && MatchesAny(custom.Ignore, line));
 
-    internal static (string Line, int Count) Mask(string line, IReadOnlyList<MaskRule> rules)
+    internal static (string Line, int Count) Mask(string line, IReadOnlyList<MaskRule> rules, MaskPlan? plan = null, string? section = null)
     {
         var count = 0;
-        foreach (var rule in rules)
+        // The prefilter compares keywords ignoring ASCII case only, so it decides ASCII lines only.
+        var ascii = plan is not null && Ascii.IsValid(line);
+        if (ascii && !plan!.MayMatchAny(line))
+            return (line, 0);
+        for (var r = 0; r < rules.Count; r++)
         {
+            var rule = rules[r];
+            if (rule.Section is not null && (section is null || !IsMatchPatient(rule.Section, section)))
+                continue;
+            if (ascii && !plan!.MayMatch(r, line))
+                continue;
             var m = SafeMatch(rule.Pattern, line);
             while (m is { Success: true })
             {
@@ -148,7 +202,24 @@ public static partial class ConfigNormalizer
     {
         if (start > input.Length) return null;
         try { return regex.Match(input, start); }
-        catch (RegexMatchTimeoutException) { return null; }
+        catch (RegexMatchTimeoutException) { return Patient(regex).Match(input, start); }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Regex, Regex> WithoutTimeout = new();
+
+    /// <summary>
+    /// The vendor profiles' own patterns are trusted and linear; their (wall-clock) match timeout can only fire when the
+    /// machine starves the thread. Taking that as "no match" would leave a secret unmasked or a volatile line in the hash,
+    /// so a timed-out vendor pattern is run again without a timeout. Tenant and device
+    /// patterns (user input) keep their timeout (<see cref="MatchesCustom"/>).
+    /// </summary>
+    internal static Regex Patient(Regex regex) =>
+        WithoutTimeout.GetOrAdd(regex, r => new Regex(r.ToString(), r.Options, Regex.InfiniteMatchTimeout));
+
+    internal static bool IsMatchPatient(Regex regex, string input)
+    {
+        try { return regex.IsMatch(input); }
+        catch (RegexMatchTimeoutException) { return Patient(regex).IsMatch(input); }
     }
 
     private static bool MatchesCustom(List<Regex> filters, string line, ref int timedOut)

@@ -3,7 +3,17 @@ using System.Text.RegularExpressions;
 namespace ConfigPortal.Domain.Configs;
 
 /// <summary>A secret-masking rule: the regex's named group "secret" is replaced by the placeholder.</summary>
-public sealed record MaskRule(string Name, Regex Pattern);
+/// <param name="Keywords">
+/// Literals of which at least one occurs (ignoring ASCII case) in every line the pattern can match: the normalizer skips
+/// the regex on an ASCII line that contains none of them (a prefilter; lines with non-ASCII characters always run the
+/// regex, since case-insensitive regex matching folds a few non-ASCII letters such as the Kelvin sign onto ASCII ones).
+/// Null or empty: the regex runs on every line.
+/// </param>
+/// <param name="Section">
+/// When set, the rule applies only inside a FortiOS-style <c>config ...</c> block whose header line (trimmed) matches
+/// this regex, up to its <c>end</c> (e.g. <c>set name</c> inside <c>config system snmp community</c>).
+/// </param>
+public sealed record MaskRule(string Name, Regex Pattern, IReadOnlyList<string>? Keywords = null, Regex? Section = null);
 
 /// <summary>
 /// Everything the portal knows about one vendor's CLI, as data: how to collect (prompt, paging, commands) and how to

@@ -10,7 +10,13 @@ public static class VendorProfiles
 
     private static Regex R(string pattern, RegexOptions extra = RegexOptions.None) => new(pattern, Opts | extra, Timeout);
 
-    private static MaskRule M(string name, string pattern) => new(name, R(pattern, RegexOptions.IgnoreCase));
+    /// <summary>
+    /// A masking rule; <paramref name="keywords"/> are literals of which one occurs in every line the pattern matches
+    /// (the normalizer's prefilter, see <see cref="MaskRule"/>). SecretMaskingTests and MaskingPrefilterTests check
+    /// that masking with and without the prefilter is identical.
+    /// </summary>
+    private static MaskRule M(string name, string pattern, params string[] keywords) => new(name, R(pattern, RegexOptions.IgnoreCase), keywords);
+
 
     /// <summary>The placeholder that replaces a secret; fixed so that dedupe and diffs stay stable.</summary>
     public const string SecretPlaceholder = "<removed>";
@@ -51,17 +57,17 @@ public static class VendorProfiles
         IgnoreFilters = [.. IosClock],
         MaskRules =
         [
-            M("enable secret", @"^\s*enable (?:secret|password)(?: level \d+)?(?: [0-9]+)? (?<secret>\S+)"),
-            M("username secret", @"^\s*username \S+(?: privilege \d+)?(?: view \S+)? (?:secret|password)(?: [0-9]+)? (?<secret>\S+)"),
-            M("snmp community", @"^\s*snmp-server community (?<secret>\S+)"),
-            M("snmp host community", @"^\s*snmp-server host \S+(?: informs| traps)?(?: version \S+)?(?: (?:auth|noauth|priv))? (?<secret>\S+)"),
-            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext| plaintext)? (?<secret>\S+)"),
-            M("server key", @"^\s*key [0-7] (?<secret>\S+)\s*$"),
-            M("line password", @"^\s*password(?: [0-9]+)? (?<secret>\S+)"),
-            M("crypto isakmp key", @"^\s*crypto isakmp key(?: [0-9]+)? (?<secret>\S+)"),
-            M("pre-shared-key", @"^\s*pre-shared-key(?: (?:local|remote))?(?: [0-9]+)? (?<secret>\S+)"),
-            M("routing auth key", @"^\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|neighbor \S+ password|key-string)(?: [0-9]+| ciphertext)? (?<secret>\S+)"),
-            M("ppp/chap", @"^\s*ppp (?:chap|pap) (?:password|sent-username \S+ password)(?: [0-9]+)? (?<secret>\S+)"),
+            M("enable secret", @"^\s*enable (?:secret|password)(?: level \d+)?(?: [0-9]+)? (?<secret>\S+)", "enable"),
+            M("username secret", @"^\s*username \S+(?: privilege \d+)?(?: view \S+)? (?:secret|password)(?: [0-9]+)? (?<secret>\S+)", "username"),
+            M("snmp community", @"^\s*snmp-server community (?<secret>\S+)", "snmp-server"),
+            M("snmp host community", @"^\s*snmp-server host \S+(?: informs| traps)?(?: version \S+)?(?: (?:auth|noauth|priv))? (?<secret>\S+)", "snmp-server"),
+            M("tacacs/radius key", @"^\s*(?:tacacs-server|radius-server)(?: host \S+)?.* key(?: [0-9]+| ciphertext| plaintext)? (?<secret>\S+)", "tacacs-server", "radius-server"),
+            M("server key", @"^\s*key [0-7] (?<secret>\S+)\s*$", "key"),
+            M("line password", @"^\s*password(?: [0-9]+)? (?<secret>\S+)", "password"),
+            M("crypto isakmp key", @"^\s*crypto isakmp key(?: [0-9]+)? (?<secret>\S+)", "isakmp"),
+            M("pre-shared-key", @"^\s*pre-shared-key(?: (?:local|remote))?(?: [0-9]+)? (?<secret>\S+)", "pre-shared-key"),
+            M("routing auth key", @"^\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|neighbor \S+ password|key-string)(?: [0-9]+| ciphertext)? (?<secret>\S+)", "key", "password"),
+            M("ppp/chap", @"^\s*ppp (?:chap|pap) (?:password|sent-username \S+ password)(?: [0-9]+)? (?<secret>\S+)", "ppp"),
         ],
         ErrorPatterns = CommonErrors,
         EndMarker = R(@"^end\s*$"),
@@ -85,9 +91,9 @@ public static class VendorProfiles
         MaskRules =
         [
             .. CiscoIos.MaskRules,
-            M("nxos user password", @"^\s*username \S+ password(?: [0-9]+)? (?<secret>\S+)"),
-            M("snmp user auth", @"^\s*snmp-server user \S+(?: \S+)? auth \S+ (?<secret>\S+)"),
-            M("snmp user priv", @"^\s*snmp-server user \S+.*? priv(?: aes-128| 3des)? (?<secret>(?!<removed>)\S+)"),
+            M("nxos user password", @"^\s*username \S+ password(?: [0-9]+)? (?<secret>\S+)", "username"),
+            M("snmp user auth", @"^\s*snmp-server user \S+(?: \S+)? auth \S+ (?<secret>\S+)", "snmp-server"),
+            M("snmp user priv", @"^\s*snmp-server user \S+.*? priv(?: aes-128| 3des)? (?<secret>(?!<removed>)\S+)", "snmp-server"),
         ],
         EndMarker = null,
     };
@@ -108,11 +114,11 @@ public static class VendorProfiles
         MaskRules =
         [
             .. CiscoIos.MaskRules.Where(r => r.Name != "snmp host community"),
-            M("asa passwd", @"^\s*(?:passwd|enable password) (?<secret>\S+)"),
-            M("asa user password", @"^\s*username \S+ password (?<secret>\S+)"),
-            M("asa snmp host community", @"^\s*snmp-server host \S+ \S+.* community (?<secret>\S+)"),
-            M("asa aaa-server key", @"^\s+key (?<secret>\S+)\s*$"),
-            M("tunnel-group psk", @"^\s*ikev[12](?: (?:remote|local)-authentication)? pre-shared-key (?<secret>\S+)"),
+            M("asa passwd", @"^\s*(?:passwd|enable password) (?<secret>\S+)", "passwd", "password"),
+            M("asa user password", @"^\s*username \S+ password (?<secret>\S+)", "username"),
+            M("asa snmp host community", @"^\s*snmp-server host \S+ \S+.* community (?<secret>\S+)", "snmp-server"),
+            M("asa aaa-server key", @"^\s+key (?<secret>\S+)\s*$", "key"),
+            M("tunnel-group psk", @"^\s*ikev[12](?: (?:remote|local)-authentication)? pre-shared-key (?<secret>\S+)", "pre-shared-key"),
         ],
         EndMarker = null,
     };
@@ -133,9 +139,9 @@ public static class VendorProfiles
         IgnoreFilters = [R(@"^## Last changed: "), R(@"^## Last commit: ")],
         MaskRules =
         [
-            M("encrypted-password", @"encrypted-password ""?(?<secret>[^"";\s]+)""?;"),
-            M("junos key", @"\bkey ""(?<secret>[^""]+)"""),
-            M("secret", @"\b(?:secret|authentication-key|pre-shared-key ascii-text|simple-password|community) ""?(?<secret>[^"";\s]+)""?"),
+            M("encrypted-password", @"encrypted-password ""?(?<secret>[^"";\s]+)""?;", "encrypted-password"),
+            M("junos key", @"\bkey ""(?<secret>[^""]+)""", "key"),
+            M("secret", @"\b(?:secret|authentication-key|pre-shared-key ascii-text|simple-password|community) ""?(?<secret>[^"";\s]+)""?", "secret", "authentication-key", "pre-shared-key", "simple-password", "community"),
         ],
         ErrorPatterns = CommonErrors,
     };
@@ -157,7 +163,7 @@ public static class VendorProfiles
         MaskRules =
         [
             .. CiscoIos.MaskRules,
-            M("eos username secret", @"^\s*username \S+(?: privilege \d+)?(?: role \S+)? secret(?: sha512| 5| 0)? (?<secret>\S+)"),
+            M("eos username secret", @"^\s*username \S+(?: privilege \d+)?(?: role \S+)? secret(?: sha512| 5| 0)? (?<secret>\S+)", "username"),
         ],
     };
 
@@ -178,8 +184,9 @@ public static class VendorProfiles
         IgnoreFilters = [R(@"^# \S+ \S+ by RouterOS ")],
         MaskRules =
         [
-            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
-            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|auth-key|community|pre-shared-key)=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))"),
+            M("routeros snmp community", @"^/snmp community (?:add|set)\b.*\bname=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))", "/snmp community"),
+            M("routeros secret", @"\b(?:password|secret|passphrase|wpa2?-pre-shared-key|authentication-key|auth-key|community|pre-shared-key)=(?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))",
+                "password=", "secret=", "passphrase=", "pre-shared-key=", "authentication-key=", "auth-key=", "community="),
         ],
         ErrorPatterns = [R(@"^\s*(bad command name|syntax error|expected end of command)", RegexOptions.Multiline)],
     };
@@ -202,10 +209,15 @@ public static class VendorProfiles
         IgnoreFilters = [R(@"^#config-version="), R(@"^#conf_file_ver=")],
         MaskRules =
         [
-            M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)"),
+            M("fortios ENC", @"\bset \S+ ENC (?<secret>\S+)", "ENC"),
             // (?!ENC ): an ENC blob is masked by the rule above; the ENC marker itself stays.
-            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)"),
-            M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)"),
+            M("fortios psk", @"\bset (?:psksecret|password|passwd|secret|key|auth-password|community) (?!ENC )(?<secret>\S+)",
+                "password", "passwd", "secret", "key", "community"),
+            // SNMP v1/v2c community names are the "set name" of an entry of "config system snmp community" (and only
+            // there: "set name" elsewhere is an ordinary object name). The quotes stay, so the line keeps its shape.
+            new MaskRule("fortios snmp community", R(@"^\s*set name (?:""(?<secret>[^""]+)""|(?<secret>[^""\s]+))", RegexOptions.IgnoreCase),
+                ["set name"], Section: R(@"^config system snmp community$", RegexOptions.IgnoreCase)),
+            M("private key block", @"(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)", "PRIVATE KEY"),
             // The body of a multi-line private key block is masked by ConfigNormalizer up to its END line;
             // certificate bodies are public and kept.
         ],
@@ -231,8 +243,8 @@ public static class VendorProfiles
         MaskRules =
         [
             .. CiscoIos.MaskRules,
-            M("aoscx user password", @"^\s*user \S+ group \S+ password(?: ciphertext| plaintext)? (?<secret>\S+)"),
-            M("aoscx ciphertext", @"\bciphertext (?<secret>\S+)"),
+            M("aoscx user password", @"^\s*user \S+ group \S+ password(?: ciphertext| plaintext)? (?<secret>\S+)", "password"),
+            M("aoscx ciphertext", @"\bciphertext (?<secret>\S+)", "ciphertext"),
         ],
         EndMarker = null,
     };

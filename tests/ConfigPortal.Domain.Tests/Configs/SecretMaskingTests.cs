@@ -170,6 +170,45 @@ public sealed class SecretMaskingTests
             end
             """,
             ["SH2abcdefFortiHash0123456789", "FortiPskEncBlob==", "PlainPsk2026", "FortiRadiusEnc=="]),
+        // SNMP v1/v2c communities: the "set name" of each entry of "config system snmp community" (quoted or not,
+        // with spaces), also after a nested "config hosts" block; "set name" elsewhere is not a secret.
+        new("fortinet_fortios", """
+            config system snmp sysinfo
+                set status enable
+            end
+            config system snmp community
+                edit 1
+                    set name "FgtSnmpRo2026"
+                    config hosts
+                        edit 1
+                            set ip 10.0.0.50 255.255.255.255
+                        next
+                    end
+                next
+                edit 2
+                    config hosts
+                        edit 1
+                            set ip 10.0.0.51 255.255.255.255
+                        next
+                    end
+                    SET NAME FgtSnmpUpper
+                next
+                edit 3
+                    set name "Fgt community with spaces"
+                next
+            end
+            config system snmp user
+                edit "monitor"
+                    set auth-pwd ENC FgtSnmpV3AuthEnc==
+                next
+            end
+            config firewall address
+                edit "srv1"
+                    set name "keep-this-name"
+                next
+            end
+            """,
+            ["FgtSnmpRo2026", "FgtSnmpUpper", "Fgt community with spaces", "FgtSnmpV3AuthEnc=="]),
     ];
 
     public static TheoryData<Case> All => new(Cases);
@@ -242,6 +281,22 @@ public sealed class SecretMaskingTests
         var a = ConfigNormalizer.Normalize("hostname r1\nenable secret 9 $9$first\nend\n", VendorProfiles.CiscoIos, maskSecrets: true);
         var b = ConfigNormalizer.Normalize("hostname r1\nenable secret 9 $9$resalted\nend\n", VendorProfiles.CiscoIos, maskSecrets: true);
 
+        Assert.Equal(a.CompareHash, b.CompareHash);
+    }
+
+    [Fact]
+    public void AFortiOsSnmpCommunityKeepsItsLineShapeAndOtherNamesStay()
+    {
+        var raw = "config system snmp community\n    edit 1\n        set name \"Comm-A\"\n    next\nend\nconfig user group\n    edit \"g1\"\n        set name \"Comm-A\"\n    next\nend\n";
+        var other = raw.Replace("\"Comm-A\"\n    next\nend\nconfig user", "\"Comm-B\"\n    next\nend\nconfig user", StringComparison.Ordinal);
+
+        var a = ConfigNormalizer.Normalize(raw, VendorProfiles.FortinetFortiOs, maskSecrets: true);
+        var b = ConfigNormalizer.Normalize(other, VendorProfiles.FortinetFortiOs, maskSecrets: true);
+
+        Assert.Contains("        set name \"<removed>\"\n    next\nend\nconfig user group", a.Text, StringComparison.Ordinal);
+        Assert.Contains("config user group\n    edit \"g1\"\n        set name \"Comm-A\"", a.Text, StringComparison.Ordinal);
+        Assert.Equal(1, a.MaskedSecrets);
+        // A changed community is not a config change (dedupe stays stable), as for every other masked secret.
         Assert.Equal(a.CompareHash, b.CompareHash);
     }
 

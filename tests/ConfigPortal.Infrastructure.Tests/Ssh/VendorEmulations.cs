@@ -518,6 +518,16 @@ public static class VendorEmulations
                         next
                     end
                 end
+                config system snmp community
+                    edit 1
+                        set name "FgtSnmpComm01"
+                        config hosts
+                            edit 1
+                                set ip 10.0.0.50 255.255.255.255
+                            next
+                        end
+                    next
+                end
                 config vpn certificate local
                     edit "hq-cert"
                         set password ENC {{ENC}}
@@ -529,13 +539,14 @@ public static class VendorEmulations
                 end
                 """,
         },
-        Secrets = ["MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQIFortiKeyBlock01", "Zm9ydGlrZXlibG9ja2xpbmUyMDI2MDMwM3BsYW50ZWRzZWNyZXQ="],
+        Secrets = ["MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQIFortiKeyBlock01", "Zm9ydGlrZXlibG9ja2xpbmUyMDI2MDMwM3BsYW50ZWRzZWNyZXQ=", "FgtSnmpComm01"],
         ExpectedLines =
         [
             "#config-version=FGT60F-7.2.8-FW-build1639-240313:opmode=0:vdom=0:user=admin", "config system global", "    set hostname \"FGT-HQ\"",
             "        set remote-gw 198.51.100.7", "end",
             $"        set password ENC {Removed}", $"        set secret ENC {Removed}", $"        set psksecret ENC {Removed}",
-            $"                    set md5-key ENC {Removed}", $"        set private-key \"{Removed}",
+            $"                    set md5-key ENC {Removed}", $"        set private-key \"{Removed}", $"        set name \"{Removed}\"",
+            "                set ip 10.0.0.50 255.255.255.255",
         ],
         DeletedPrefixes = ["#conf_file_ver=", "show full-configuration", "--More--"],
     };
