@@ -11,6 +11,7 @@ using ConfigPortal.Infrastructure.Collectors.Simulator;
 using ConfigPortal.Infrastructure.Collectors.Ssh;
 using ConfigPortal.Infrastructure.Identity;
 using ConfigPortal.Infrastructure.Persistence;
+using ConfigPortal.Infrastructure.Scheduling;
 using ConfigPortal.Infrastructure.Security;
 using ConfigPortal.Infrastructure.Seeding;
 using Microsoft.AspNetCore.DataProtection;
@@ -40,7 +41,14 @@ public sealed class DatabaseOptions
 
     public string ResolveConnectionString() => ConnectionString is { Length: > 0 } cs
         ? cs
-        : $"Data Source={Path.Combine(DataDirectory, "configportal.db")}";
+        : $"Data Source={Path.Combine(DataDirectory, "configportal.db")};Default Timeout={SqliteBusyTimeoutSeconds}";
+
+    /// <summary>
+    /// How long a SQLite command waits for another writer (another instance on the same file) before failing:
+    /// Microsoft.Data.Sqlite retries SQLITE_BUSY until this elapses; transactions begin IMMEDIATE, so a writer waits
+    /// at BEGIN instead of failing on a stale read snapshot.
+    /// </summary>
+    public const int SqliteBusyTimeoutSeconds = 30;
 }
 
 public static class DependencyInjection
@@ -117,6 +125,7 @@ public static class DependencyInjection
         services.AddScoped<ApiTokenService>();
         services.AddScoped<ConfigPortal.Domain.Credentials.CredentialProfileService>();
         services.AddScoped<DeviceImportService>();
+        services.AddScoped<ConfigPortal.Domain.Scheduling.ScheduleService>();
 
         // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
         services.AddScoped<IUserDirectory, UserDirectory>();
@@ -139,6 +148,7 @@ public static class DependencyInjection
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         if (runWorker)
             services.AddHostedService<BackupWorker>();
+        builder.AddScheduling(db, runWorker);
         services.AddSingleton<Telemetry.BackupGauges>();
 
         services.AddSingleton<DemoSeeder>();

@@ -23,6 +23,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<CredentialProfile> CredentialProfiles { get; }
     DbSet<DeviceCredentialProfile> DeviceCredentialProfiles { get; }
     DbSet<BackupRun> BackupRuns { get; }
+    DbSet<Scheduling.BackupSchedule> BackupSchedules { get; }
     DbSet<Snapshot> Snapshots { get; }
     DbSet<SnapshotContent> SnapshotContents { get; }
     DbSet<SnapshotDiff> SnapshotDiffs { get; }

@@ -31,6 +31,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<CredentialProfile> CredentialProfiles => Set<CredentialProfile>();
     public DbSet<DeviceCredentialProfile> DeviceCredentialProfiles => Set<DeviceCredentialProfile>();
     public DbSet<BackupRun> BackupRuns => Set<BackupRun>();
+    public DbSet<Domain.Scheduling.BackupSchedule> BackupSchedules => Set<Domain.Scheduling.BackupSchedule>();
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
     public DbSet<SnapshotContent> SnapshotContents => Set<SnapshotContent>();
     public DbSet<SnapshotDiff> SnapshotDiffs => Set<SnapshotDiff>();

@@ -235,12 +235,19 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Message")
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
                     b.Property<int?>("Outcome")
                         .HasColumnType("int");
+
+                    b.Property<string>("OwnerInstanceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<DateTime>("QueuedAtUtc")
                         .HasColumnType("datetime2");
@@ -253,6 +260,12 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<string>("RequestedByUserId")
                         .HasMaxLength(450)
                         .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateTime?>("ScheduledSlotUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("SlotAttempt")
+                        .HasColumnType("int");
 
                     b.Property<long?>("SnapshotId")
                         .HasColumnType("bigint");
@@ -275,9 +288,15 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsUnique()
                         .HasFilter("[ActiveDeviceId] IS NOT NULL");
 
-                    b.HasIndex("DeviceId");
+                    b.HasIndex("LeaseExpiresAtUtc");
+
+                    b.HasIndex("ScheduledSlotUtc");
 
                     b.HasIndex("Status", "QueuedAtUtc");
+
+                    b.HasIndex("DeviceId", "ScheduledSlotUtc", "SlotAttempt")
+                        .IsUnique()
+                        .HasFilter("[ScheduledSlotUtc] IS NOT NULL");
 
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
@@ -472,6 +491,64 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("DeviceCredentialProfiles");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CronExpression")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int?>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .HasColumnType("nvarchar(110)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("TenantId", "ScopeKey")
+                        .IsUnique();
+
+                    b.ToTable("BackupSchedules");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
@@ -994,6 +1071,14 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>

@@ -224,12 +224,19 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Message")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Outcome")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerInstanceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("QueuedAtUtc")
                         .HasColumnType("TEXT");
@@ -242,6 +249,12 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<string>("RequestedByUserId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ScheduledSlotUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SlotAttempt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("SnapshotId")
                         .HasColumnType("INTEGER");
@@ -263,9 +276,14 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("ActiveDeviceId")
                         .IsUnique();
 
-                    b.HasIndex("DeviceId");
+                    b.HasIndex("LeaseExpiresAtUtc");
+
+                    b.HasIndex("ScheduledSlotUtc");
 
                     b.HasIndex("Status", "QueuedAtUtc");
+
+                    b.HasIndex("DeviceId", "ScheduledSlotUtc", "SlotAttempt")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
@@ -454,6 +472,62 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("DeviceCredentialProfiles");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CronExpression")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("TenantId", "ScopeKey")
+                        .IsUnique();
+
+                    b.ToTable("BackupSchedules");
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
@@ -960,6 +1034,14 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>

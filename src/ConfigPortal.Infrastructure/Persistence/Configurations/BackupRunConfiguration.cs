@@ -18,6 +18,11 @@ internal sealed class BackupRunConfiguration : IEntityTypeConfiguration<BackupRu
         b.HasIndex(r => r.ActiveDeviceId).IsUnique();
         b.HasIndex(r => new { r.TenantId, r.DeviceId, r.Id });
         b.HasIndex(r => new { r.Status, r.QueuedAtUtc });
+        // Exactly one run per device and schedule slot (and retry attempt): the planner's idempotent insert.
+        b.Property(r => r.OwnerInstanceId).HasMaxLength(200);
+        b.HasIndex(r => new { r.DeviceId, r.ScheduledSlotUtc, r.SlotAttempt }).IsUnique();
+        b.HasIndex(r => r.ScheduledSlotUtc);
+        b.HasIndex(r => r.LeaseExpiresAtUtc);
         b.HasOne<Device>().WithMany().HasForeignKey(r => r.DeviceId).OnDelete(DeleteBehavior.Restrict);
     }
 }
