@@ -275,7 +275,10 @@ public sealed class SchedulePlanner(
 public sealed class SchedulerHealth
 {
     private readonly object _lock = new();
+    private long _passes;
     public DateTime? LastPlanUtc { get; private set; }
+    /// <summary>Planner passes this instance ran.</summary>
+    public long Passes => Interlocked.Read(ref _passes);
     public PlanResult? LastResult { get; private set; }
     public DateTime? LastFailureUtc { get; private set; }
     public string? LastFailure { get; private set; }
@@ -283,6 +286,7 @@ public sealed class SchedulerHealth
     internal void Planned(DateTime at, PlanResult result)
     {
         lock (_lock) { LastPlanUtc = at; LastResult = result; }
+        Interlocked.Increment(ref _passes);
     }
 
     internal void Failed(DateTime at, string error)
