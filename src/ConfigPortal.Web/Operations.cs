@@ -223,7 +223,7 @@ internal sealed class SchedulerHealthCheck(Quartz.ISchedulerFactory factory, Sch
             var scheduler = await factory.GetScheduler(ct);
             if (!scheduler.IsStarted || scheduler.InStandbyMode || scheduler.IsShutdown)
                 return HealthCheckResult.Unhealthy("The scheduler is not running.", data: data);
-            return HealthCheckResult.Healthy("Scheduler running (clustered).", data);
+            return HealthCheckResult.Healthy("Scheduler running.", data);
         }
         catch (Exception ex)
         {

@@ -45,7 +45,8 @@ public static class SchedulingBenchmark
         var devices = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
         var slotCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
         var idle = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20);
-        var start = new DateTime(2026, 6, 1, 0, 0, 30, DateTimeKind.Utc);
+        var real = DateTime.UtcNow;
+        var start = real.Date.AddHours(real.Hour + 1).AddSeconds(30); // ahead of real time: the schedule is older than every slot
         var clock = new SteppedClock(start);
 
         var dir = Directory.CreateTempSubdirectory("cp-schedbench-").FullName;
@@ -61,7 +62,7 @@ public static class SchedulingBenchmark
         });
         builder.Logging.ClearProviders();
         builder.AddInfrastructure();
-        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton(new SchedulingClock(clock));
         builder.Services.RemoveAll<IBackupQueue>();
         builder.Services.AddSingleton<IBackupQueue, NoQueue>();
         using var host = builder.Build();
@@ -82,7 +83,7 @@ public static class SchedulingBenchmark
                 {
                     TenantId = tenantId, Name = $"sched-{n:00000}", Address = "198.51.100.1", Vendor = "cisco_ios",
                     Driver = DeviceDriver.Simulator, SimulatorBehavior = SimulatorBehavior.Static, Group = "fleet",
-                    CreatedAtUtc = start, UpdatedAtUtc = start,
+                    CreatedAtUtc = real, UpdatedAtUtc = real,
                 }));
                 await db.SaveChangesAsync();
                 db.ChangeTracker.Clear();
@@ -90,7 +91,7 @@ public static class SchedulingBenchmark
             db.BackupSchedules.Add(new BackupSchedule
             {
                 TenantId = tenantId, Scope = ScheduleScope.Group, GroupName = "fleet", ScopeKey = BackupSchedule.KeyFor(ScheduleScope.Group, "fleet", null),
-                CronExpression = "0 * * * *", TimeZoneId = "UTC", JitterSeconds = 600, Enabled = true, CreatedAtUtc = start, UpdatedAtUtc = start,
+                CronExpression = "0 * * * *", TimeZoneId = "UTC", JitterSeconds = 600, Enabled = true, CreatedAtUtc = real, UpdatedAtUtc = real,
             });
             await db.SaveChangesAsync();
         }
@@ -102,7 +103,7 @@ public static class SchedulingBenchmark
         Console.WriteLine("slot | plan all devices (s) | idle CPU (ms) | idle CPU per planner pass (ms) | passes | heap after GC (MB) | working set (MB)");
         for (var k = 1; k <= slotCount; k++)
         {
-            var slot = start.Date.AddHours(k);
+            var slot = start.AddSeconds(-30).AddHours(k);
             var sw = Stopwatch.StartNew();
             clock.Set(slot.AddSeconds(601));
             while (await CountAsync(host, tenantId, slot) < devices)

@@ -24,7 +24,7 @@ public sealed class BackupWorker(
     IServiceScopeFactory scopes,
     PlatformQueries platform,
     PortalInstance instance,
-    TimeProvider clock,
+    SchedulingClock clock,
     IOptions<BackupOptions> options,
     ILogger<BackupWorker> logger) : BackgroundService
 {
@@ -93,7 +93,7 @@ public sealed class BackupWorker(
         {
             var ids = _inFlight.Keys.ToList();
             if (ids.Count > 0)
-                await platform.RenewLeasesAsync(ids, instance.Id, clock.GetUtcNow().UtcDateTime + options.Value.RunLease, ct);
+                await platform.RenewLeasesAsync(ids, instance.Id, clock.UtcNow + options.Value.RunLease, ct);
         }, ct);
     }
 
@@ -111,7 +111,7 @@ public sealed class BackupWorker(
     /// </summary>
     internal async Task<int> SweepAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow;
         var lease = options.Value.RunLease;
         var recovered = 0;
         foreach (var run in await platform.ExpiredLeasesAsync(now, now - lease, ct))
@@ -146,7 +146,7 @@ public sealed class BackupWorker(
             Trigger = BackupTrigger.Schedule,
             RequestedByName = "system",
             Status = BackupRunStatus.Queued,
-            QueuedAtUtc = clock.GetUtcNow().UtcDateTime,
+            QueuedAtUtc = clock.UtcNow,
             CorrelationId = Guid.NewGuid().ToString("N"),
             ActiveDeviceId = run.DeviceId,
             ScheduledSlotUtc = slot,
@@ -192,7 +192,7 @@ public sealed class BackupWorker(
     {
         try
         {
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = clock.UtcNow;
             if (!await platform.TryLeaseAsync(runId, instance.Id, now, now + options.Value.RunLease, ct))
                 return; // another instance has it (or it is no longer queued)
             _inFlight.TryAdd(runId, 0);

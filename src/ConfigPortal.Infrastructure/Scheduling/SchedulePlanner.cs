@@ -39,7 +39,7 @@ public sealed class SchedulePlanner(
     IServiceScopeFactory scopes,
     IBackupQueue queue,
     BackupNotifier notifier,
-    TimeProvider clock,
+    SchedulingClock clock,
     IOptions<SchedulingOptions> options,
     SchedulerHealth health,
     ILogger<SchedulePlanner> logger)
@@ -56,12 +56,12 @@ public sealed class SchedulePlanner(
         try
         {
             var result = await PlanCoreAsync(ct);
-            health.Planned(clock.GetUtcNow().UtcDateTime, result);
+            health.Planned(clock.UtcNow, result);
             return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            health.Failed(clock.GetUtcNow().UtcDateTime, ex.GetType().Name);
+            health.Failed(clock.UtcNow, ex.GetType().Name);
             logger.LogError("Schedule planning failed: {ErrorType} {StackTrace}", ex.GetType().FullName, ex.StackTrace);
             throw;
         }
@@ -73,7 +73,7 @@ public sealed class SchedulePlanner(
 
     private async Task<PlanResult> PlanCoreAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow;
         var window = options.Value.CatchUpWindow;
         var (schedules, devices) = await platform.SchedulingInputsAsync(ct);
         var byTenant = schedules.GroupBy(s => s.TenantId).ToDictionary(g => g.Key, g => new TenantSet(g.ToList()));
@@ -213,7 +213,7 @@ public sealed class SchedulePlanner(
         Trigger = BackupTrigger.Schedule,
         RequestedByName = "system",
         Status = BackupRunStatus.Queued,
-        QueuedAtUtc = clock.GetUtcNow().UtcDateTime,
+        QueuedAtUtc = clock.UtcNow,
         CorrelationId = Guid.NewGuid().ToString("N"),
         ActiveDeviceId = d.Id,
         ScheduledSlotUtc = slot,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Quartz;
 
@@ -22,6 +23,7 @@ public static class SchedulingSetup
         var services = builder.Services;
         services.Configure<SchedulingOptions>(builder.Configuration.GetSection("Scheduling"));
         services.AddSingleton<SchedulerHealth>();
+        services.TryAddSingleton(new SchedulingClock(TimeProvider.System));
         services.AddSingleton<SchedulePlanner>();
         var instance = new PortalInstance();
         services.AddSingleton(instance);
@@ -48,11 +50,17 @@ public static class SchedulingSetup
                     o.StoreJobDataAsStrings = true;
                     o.SchemaProvisioning = SchemaProvisioning.Validate;
                 });
-                s.UseClustering(c =>
+                // Quartz refuses clustering on SQLite ("cannot be used as clustered mode due to locking problems"):
+                // there every instance runs the same persistent store unclustered; trigger acquisition still goes
+                // through Quartz's SQLite lock, and the planner's unique index keeps slots exactly-once (ADR-005).
+                if (db.Provider == DatabaseProvider.SqlServer)
                 {
-                    c.CheckinInterval = options.ClusterCheckinInterval;
-                    c.CheckinMisfireThreshold = options.ClusterCheckinInterval * 2;
-                });
+                    s.UseClustering(c =>
+                    {
+                        c.CheckinInterval = options.ClusterCheckinInterval;
+                        c.CheckinMisfireThreshold = options.ClusterCheckinInterval * 2;
+                    });
+                }
                 var cs = db.ResolveConnectionString();
                 if (db.Provider == DatabaseProvider.SqlServer)
                     s.UseSqlServer(cs);
@@ -60,7 +68,12 @@ public static class SchedulingSetup
                     s.UseSqlite(cs); // Microsoft.Data.Sqlite ("SQLite-Microsoft")
                 s.UseSystemTextJsonSerializer();
             });
-            q.AddJob<SchedulePlannerJob>(j => j.WithIdentity(PlannerJob).StoreDurably().WithDescription("Plans due backup slots"));
+            // Clustered (SQL Server): one firing at a time across the cluster, a dead node's firing recovered by check-in.
+            // Unclustered (SQLite): no "blocked" trigger state a dead instance could leave behind for good.
+            if (db.Provider == DatabaseProvider.SqlServer)
+                q.AddJob<SchedulePlannerJob>(j => j.WithIdentity(PlannerJob).StoreDurably().WithDescription("Plans due backup slots"));
+            else
+                q.AddJob<SchedulePlannerSqliteJob>(j => j.WithIdentity(PlannerJob).StoreDurably().WithDescription("Plans due backup slots"));
             q.AddTrigger(t => t
                 .ForJob(PlannerJob)
                 .WithIdentity(PlannerTrigger)
@@ -79,6 +92,27 @@ public sealed class SchedulerMarker;
 public sealed class SchedulePlannerJob(SchedulePlanner planner) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await planner.PlanAsync(cancellationToken);
+}
+
+/// <summary>
+/// The planner as a Quartz job on SQLite (unclustered store): concurrent firings on several instances are possible in
+/// rare cases (a trigger reset by a restarting instance); each instance plans one pass at a time and the unique index
+/// makes a second pass a no-op.
+/// </summary>
+public sealed class SchedulePlannerSqliteJob(SchedulePlanner planner) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await planner.PlanAsync(cancellationToken);
+}
+
+/// <summary>
+/// The clock the planner reads slots from and run leases are measured on: the system clock. Kept apart from the
+/// container's <see cref="TimeProvider"/> because Quartz takes that one for its own firing: a test steps this clock
+/// through slots while Quartz keeps firing the planner on real time.
+/// </summary>
+public sealed class SchedulingClock(TimeProvider time)
+{
+    public TimeProvider Time { get; } = time;
+    public DateTime UtcNow => Time.GetUtcNow().UtcDateTime;
 }
 
 /// <summary>This process's identity in leases and in the Quartz cluster (host, process id and a random part).</summary>

@@ -19,7 +19,11 @@ public sealed class ScheduleServiceTests
     private static readonly DateTimeOffset Start = new(2026, 3, 27, 12, 0, 0, TimeSpan.Zero);
 
     private static Task<PortalHost> StartAsync(FakeTimeProvider clock) =>
-        PortalHost.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        PortalHost.StartAsync(configure: b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(clock);
+            b.Services.AddSingleton(new SchedulingClock(clock));
+        });
 
     private static async Task<T> As<T>(PortalHost p, Func<ScheduleService, Task<T>> call)
     {

@@ -44,7 +44,10 @@ public sealed class TwoInstanceSchedulingTests
     [Fact]
     public async Task Two_instances_back_up_each_device_exactly_once_per_slot_and_finish_a_killed_instances_slot()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 4, 9, 0, 30, TimeSpan.Zero));
+        // The planner's and the leases' clock (Quartz and everything else keep the real one): an hour past real time, at
+        // a whole hour + 30 s, so the schedule (changed at real time) is older than every slot the test steps through.
+        var real = DateTime.UtcNow;
+        var clock = new FakeTimeProvider(new DateTimeOffset(real.Date.AddHours(real.Hour + 1).AddSeconds(30), TimeSpan.Zero));
         var settings = new Dictionary<string, string?>
         {
             ["Scheduling:PlannerInterval"] = "00:00:01",
@@ -59,7 +62,7 @@ public sealed class TwoInstanceSchedulingTests
         var collectorA = new FleetCollector();
         void Configure(Microsoft.Extensions.Hosting.HostApplicationBuilder b, FleetCollector c)
         {
-            b.Services.AddSingleton<TimeProvider>(clock);
+            b.Services.AddSingleton(new SchedulingClock(clock));
             b.Services.RemoveAll<IDeviceCollector>();
             b.Services.AddSingleton<IDeviceCollector>(c);
         }
@@ -76,10 +79,13 @@ public sealed class TwoInstanceSchedulingTests
             ["Audit:KeyFile"] = Path.Combine(b.DataDirectory, "keys", "audit-chain.key"),
         };
         var a = await PortalHost.StartAsync(runBaselineBackups: false, shared, builder => Configure(builder, collectorA));
+        Log("starting hosts");
         await b.Host.StartAsync();
         await a.Host.StartAsync();
+        Log("hosts started");
 
-        var slots = new[] { 10, 11, 12 }.Select(h => new DateTime(2026, 5, 4, h, 0, 0, DateTimeKind.Utc)).ToArray();
+        var first = clock.GetUtcNow().UtcDateTime.AddSeconds(-30);
+        var slots = new[] { 1, 2, 3 }.Select(h => first.AddHours(h)).ToArray();
         // Slots 1 and 2: both instances up.
         foreach (var slot in slots[..2])
         {
@@ -93,7 +99,9 @@ public sealed class TwoInstanceSchedulingTests
         await WaitUntilAsync(async () => Volatile.Read(ref collectorA.Hung) > 0
             && await SucceededAsync(b, slots[2]) + Volatile.Read(ref collectorA.Hung) == Fleet, "instance A to hang and B to finish the rest");
         var hung = Volatile.Read(ref collectorA.Hung);
+        Log($"killing A (hung {hung})");
         await KillAsync(a);
+        Log("A killed");
         // The leases of A's runs expire (fake clock); B's sweeper fails them and re-runs the slot for those devices.
         clock.Advance(TimeSpan.FromMinutes(2));
         await WaitForAsync(b, slots[2], Fleet, "slot 3 after the kill");
@@ -118,7 +126,7 @@ public sealed class TwoInstanceSchedulingTests
 
     private static async Task<List<int>> SeedFleetAsync(PortalHost p, FakeTimeProvider clock)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = DateTime.UtcNow;
         await p.QueryAsync(p.AcmeId, async db =>
         {
             db.Devices.AddRange(Enumerable.Range(1, Fleet).Select(i => new Device
@@ -144,8 +152,11 @@ public sealed class TwoInstanceSchedulingTests
     private static Task WaitForAsync(PortalHost p, DateTime slot, int expected, string what) =>
         WaitUntilAsync(async () => await SucceededAsync(p, slot) >= expected, what);
 
+    private static void Log(string m) => File.AppendAllText("/tmp/two-progress.log", $"{DateTime.UtcNow:HH:mm:ss} {m}\n");
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
+        Log("waiting for " + what);
         var deadline = DateTime.UtcNow + Wait;
         while (!await condition())
         {
