@@ -79,10 +79,8 @@ public sealed class TwoInstanceSchedulingTests
             ["Audit:KeyFile"] = Path.Combine(b.DataDirectory, "keys", "audit-chain.key"),
         };
         var a = await PortalHost.StartAsync(runBaselineBackups: false, shared, builder => Configure(builder, collectorA));
-        Log("starting hosts");
         await b.Host.StartAsync();
         await a.Host.StartAsync();
-        Log("hosts started");
 
         var first = clock.GetUtcNow().UtcDateTime.AddSeconds(-30);
         var slots = new[] { 1, 2, 3 }.Select(h => first.AddHours(h)).ToArray();
@@ -99,9 +97,7 @@ public sealed class TwoInstanceSchedulingTests
         await WaitUntilAsync(async () => Volatile.Read(ref collectorA.Hung) > 0
             && await SucceededAsync(b, slots[2]) + Volatile.Read(ref collectorA.Hung) == Fleet, "instance A to hang and B to finish the rest");
         var hung = Volatile.Read(ref collectorA.Hung);
-        Log($"killing A (hung {hung})");
         await KillAsync(a);
-        Log("A killed");
         // The leases of A's runs expire (fake clock); B's sweeper fails them and re-runs the slot for those devices.
         clock.Advance(TimeSpan.FromMinutes(2));
         await WaitForAsync(b, slots[2], Fleet, "slot 3 after the kill");
@@ -152,11 +148,8 @@ public sealed class TwoInstanceSchedulingTests
     private static Task WaitForAsync(PortalHost p, DateTime slot, int expected, string what) =>
         WaitUntilAsync(async () => await SucceededAsync(p, slot) >= expected, what);
 
-    private static void Log(string m) => File.AppendAllText("/tmp/two-progress.log", $"{DateTime.UtcNow:HH:mm:ss} {m}\n");
-
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        Log("waiting for " + what);
         var deadline = DateTime.UtcNow + Wait;
         while (!await condition())
         {
