@@ -221,7 +221,8 @@ internal sealed class SchedulerHealthCheck(Quartz.ISchedulerFactory factory, Sch
         try
         {
             var scheduler = await factory.GetScheduler(ct);
-            if (!scheduler.IsStarted || scheduler.InStandbyMode || scheduler.IsShutdown)
+            data["status"] = scheduler.Status.ToString();
+            if (scheduler.Status != Quartz.SchedulerStatus.Running)
                 return HealthCheckResult.Unhealthy("The scheduler is not running.", data: data);
             return HealthCheckResult.Healthy("Scheduler running.", data);
         }
