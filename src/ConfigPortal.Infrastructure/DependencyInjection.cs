@@ -11,6 +11,7 @@ using ConfigPortal.Infrastructure.Collectors.Simulator;
 using ConfigPortal.Infrastructure.Collectors.Ssh;
 using ConfigPortal.Infrastructure.Identity;
 using ConfigPortal.Infrastructure.Persistence;
+using ConfigPortal.Infrastructure.Scheduling;
 using ConfigPortal.Infrastructure.Security;
 using ConfigPortal.Infrastructure.Seeding;
 using Microsoft.AspNetCore.DataProtection;
@@ -42,7 +43,14 @@ public sealed class DatabaseOptions
 
     public string ResolveConnectionString() => ConnectionString is { Length: > 0 } cs
         ? cs
-        : $"Data Source={Path.Combine(DataDirectory, "configportal.db")}";
+        : $"Data Source={Path.Combine(DataDirectory, "configportal.db")};Default Timeout={SqliteBusyTimeoutSeconds}";
+
+    /// <summary>
+    /// How long a SQLite command waits for another writer (another instance on the same file) before failing:
+    /// Microsoft.Data.Sqlite retries SQLITE_BUSY until this elapses; transactions begin IMMEDIATE, so a writer waits
+    /// at BEGIN instead of failing on a stale read snapshot.
+    /// </summary>
+    public const int SqliteBusyTimeoutSeconds = 30;
 }
 
 public static class DependencyInjection
@@ -127,6 +135,7 @@ public static class DependencyInjection
         services.AddScoped<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchService>();
         services.Configure<ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchOptions>(config.GetSection("ConfigSearch"));
         services.AddScoped<ConfigPortal.Domain.Preferences.UserPreferenceService>();
+        services.AddScoped<ConfigPortal.Domain.Scheduling.ScheduleService>();
 
         // Administration: users and roles of a tenant, tenant settings, tenants of the platform.
         services.AddScoped<IUserDirectory, UserDirectory>();
@@ -153,6 +162,7 @@ public static class DependencyInjection
             // Audit retention runs where the backups run (worker and all-in-one roles).
             services.AddHostedService<Audit.AuditRetentionWorker>();
         }
+        builder.AddScheduling(db, runWorker);
         services.AddSingleton<Telemetry.BackupGauges>();
 
         // Notifications: channels, the outbox dispatcher (worker and all-in-one roles), e-mail and webhook transport.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConfigPortal.Domain.Audit;
 using ConfigPortal.Infrastructure.Identity;
 using ConfigPortal.Infrastructure.Persistence;
+using ConfigPortal.Infrastructure.Scheduling;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
@@ -87,6 +88,9 @@ public static class Operations
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<KeyRingHealthCheck>("key_ring", tags: ["ready"])
             .AddCheck<AuditHealthCheck>("audit", tags: ["ready"]);
+        // Only instances that run the scheduler (worker role, or all-in-one with Scheduling:Enabled).
+        if (services.Any(d => d.ServiceType == typeof(SchedulerMarker)))
+            services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler", tags: ["ready"]);
         return services;
     }
 
@@ -201,5 +205,31 @@ internal sealed class AuditHealthCheck(AuditHealth audit) : IHealthCheck
         return Task.FromResult(audit.FailedWrites == 0
             ? HealthCheckResult.Healthy("Audit writes healthy.", data)
             : HealthCheckResult.Degraded($"{audit.FailedWrites} audit entries could not be written; see the error log.", data: data));
+    }
+}
+
+/// <summary>
+/// "Scheduler running": this instance's Quartz scheduler is started (not in standby, not shut down) and so takes
+/// part in the cluster that fires the planner. Reports when this instance last planned (any instance may plan).
+/// </summary>
+internal sealed class SchedulerHealthCheck(Quartz.ISchedulerFactory factory, SchedulerHealth health, PortalInstance instance) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var data = new Dictionary<string, object> { ["instanceId"] = instance.Id };
+        if (health.LastPlanUtc is { } planned) data["lastPlanUtc"] = planned.ToString("o");
+        if (health.LastFailure is { } failure) data["lastFailure"] = failure;
+        try
+        {
+            var scheduler = await factory.GetScheduler(ct);
+            data["status"] = scheduler.Status.ToString();
+            if (scheduler.Status != Quartz.SchedulerStatus.Running)
+                return HealthCheckResult.Unhealthy("The scheduler is not running.", data: data);
+            return HealthCheckResult.Healthy("Scheduler running.", data);
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("Scheduler check failed: " + ex.GetType().Name, data: data);
+        }
     }
 }

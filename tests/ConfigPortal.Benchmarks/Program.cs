@@ -10,11 +10,13 @@ using ConfigPortal.Benchmarks;
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- storage [days] [rounds]  (a year of snapshots vs deflate, gzip, git packs)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- history [snapshots] [rounds]  (device history pages vs the sqlite3 shell)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- search [devices] [kb] [rounds]  (config search vs grep / sqlite3)
+//   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- scheduling [devices] [slots] [idleSeconds]  (scheduler CPU/memory at fleet scale)
 //   dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- --filter '*'       (BenchmarkDotNet suites)
 if (args.Length > 0 && args[0] == "diff") return DiffComparison.Run(args);
 if (args.Length > 0 && args[0] == "pipeline") return await PipelineOverhead.RunAsync(args);
 if (args.Length > 0 && args[0] == "ingest") return await IngestBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "fleet") return await FleetBenchmark.RunAsync(args);
+if (args.Length > 0 && args[0] == "scheduling") return await SchedulingBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "audit") return await AuditBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "storage") return await StorageBenchmark.RunAsync(args);
 if (args.Length > 0 && args[0] == "history") return await HistoryBenchmark.RunAsync(args);

@@ -61,6 +61,11 @@ public static class AuditActions
     // Tenant settings.
     public const string TenantFiltersUpdated = "tenant_filters_updated";
 
+    // Backup schedules (tenant default, group, device).
+    public const string ScheduleCreated = "schedule_created";
+    public const string ScheduleChanged = "schedule_changed";
+    public const string ScheduleRemoved = "schedule_removed";
+
     // API tokens.
     public const string ApiTokenCreated = "api_token_created";
     public const string ApiTokenRevoked = "api_token_revoked";

@@ -45,7 +45,23 @@ public sealed class BackupRun : ITenantOwned
     /// <summary>Equal to <see cref="DeviceId"/> while the run is queued or running; null once it has finished.</summary>
     public int? ActiveDeviceId { get; set; }
 
+    /// <summary>
+    /// The schedule slot (UTC) this run serves: set on schedule-triggered runs, and on a manual/API run that was already
+    /// queued or running when a slot came (the slot joined it instead of starting a second run). Unique per device with
+    /// <see cref="SlotAttempt"/>: a slot is served by exactly one run, and a retry after a lost lease is the next attempt.
+    /// </summary>
+    public DateTime? ScheduledSlotUtc { get; set; }
+    /// <summary>0 for the slot's first run; 1, 2, … for the re-runs after an instance died holding the run.</summary>
+    public int SlotAttempt { get; set; }
+    /// <summary>The instance (worker) that holds the run while it executes; null while queued and unclaimed.</summary>
+    public string? OwnerInstanceId { get; set; }
+    /// <summary>Until when the owner's claim holds; renewed by its heartbeat. Past it, any instance's sweeper recovers the run.</summary>
+    public DateTime? LeaseExpiresAtUtc { get; set; }
+
     public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+
+    /// <summary>A manual or API run that also served a schedule slot (the slot joined it).</summary>
+    public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
 }
 
 /// <summary>What the UI and API see of a run.</summary>
@@ -62,12 +78,18 @@ public sealed record BackupRunView(
     DateTime? StartedAtUtc,
     DateTime? FinishedAtUtc,
     long? SnapshotId,
-    string CorrelationId)
+    string CorrelationId,
+    DateTime? ScheduledSlotUtc = null,
+    int SlotAttempt = 0)
 {
+    /// <summary>A manual or API run that also served a schedule slot (the slot joined it instead of starting a second run).</summary>
+    public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
+
     public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
 
     public static BackupRunView From(BackupRun r) => new(r.Id, r.DeviceId, r.Trigger, r.RequestedByName, r.Status, r.Outcome,
-        r.FailureKind, r.Message, r.QueuedAtUtc, r.StartedAtUtc, r.FinishedAtUtc, r.SnapshotId, r.CorrelationId);
+        r.FailureKind, r.Message, r.QueuedAtUtc, r.StartedAtUtc, r.FinishedAtUtc, r.SnapshotId, r.CorrelationId,
+        r.ScheduledSlotUtc, r.SlotAttempt);
 }
 
 /// <summary>The result of a trigger: the run, and whether the caller joined a run that was already queued or running.</summary>

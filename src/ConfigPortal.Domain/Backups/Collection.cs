@@ -41,8 +41,17 @@ public sealed class BackupOptions
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How many devices are collected at once by this instance.</summary>
     public int MaxConcurrentSessions { get; set; } = 16;
-    /// <summary>A queued/running run older than this is considered abandoned by a dead instance.</summary>
-    public TimeSpan RunLease { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a worker's claim on a run holds without a heartbeat. Past it, any instance's sweeper fails the run
+    /// (interrupted) and frees the device; a scheduled run is re-queued for the same slot.
+    /// </summary>
+    public TimeSpan RunLease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often a worker renews the leases of the runs it executes (well under <see cref="RunLease"/>).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>How often a worker looks for runs whose lease expired (zero: never).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How many times a schedule slot is run for a device when instances die holding it (first run included).</summary>
+    public int MaxSlotAttempts { get; set; } = 3;
     /// <summary>Run the backup worker in this instance (false for a web-only instance: <c>--role web</c>).</summary>
     public bool RunWorker { get; set; } = true;
     /// <summary>How often the worker looks in the database for runs queued by other instances (zero: never).</summary>

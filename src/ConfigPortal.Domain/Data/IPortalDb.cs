@@ -25,6 +25,7 @@ public interface IPortalDb : IAsyncDisposable
     DbSet<BackupRun> BackupRuns { get; }
     DbSet<BulkBackupRequest> BulkBackupRequests { get; }
     DbSet<BulkBackupItem> BulkBackupItems { get; }
+    DbSet<Scheduling.BackupSchedule> BackupSchedules { get; }
     DbSet<Snapshot> Snapshots { get; }
     DbSet<SnapshotContent> SnapshotContents { get; }
     DbSet<SnapshotDiff> SnapshotDiffs { get; }

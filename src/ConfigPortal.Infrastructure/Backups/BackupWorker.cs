@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Data;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure.Persistence;
+using ConfigPortal.Infrastructure.Scheduling;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,19 +14,31 @@ namespace ConfigPortal.Infrastructure.Backups;
 
 /// <summary>
 /// Executes queued runs, at most <see cref="BackupOptions.MaxConcurrentSessions"/> at a time, each in its own DI scope
-/// bound to the run's tenant. On start it re-queues runs left queued and fails runs left running (interrupted).
+/// bound to the run's tenant. Before executing a run it leases it for this instance (<see cref="PortalInstance"/>)
+/// and renews the lease by a heartbeat while the run goes on; a sweeper, on every instance, fails runs whose lease
+/// expired (their instance died) and frees their devices — a scheduled run is re-queued for the same slot as the next
+/// attempt. On start it re-queues the runs left queued; it no longer touches running runs (other instances may own them).
 /// </summary>
 public sealed class BackupWorker(
     BackupQueue queue,
     IServiceScopeFactory scopes,
     PlatformQueries platform,
+    PortalInstance instance,
+    SchedulingClock clock,
     IOptions<BackupOptions> options,
     ILogger<BackupWorker> logger) : BackgroundService
 {
+    /// <summary>Runs this instance leased and is executing (their leases are renewed by the heartbeat).</summary>
+    private readonly ConcurrentDictionary<long, byte> _inFlight = new();
+
+    internal IReadOnlyCollection<long> InFlight => _inFlight.Keys.ToList();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverAsync(stoppingToken);
         var poll = PollAsync(stoppingToken);
+        var heartbeat = HeartbeatAsync(stoppingToken);
+        var sweep = SweepLoopAsync(stoppingToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentSessions));
         var running = new HashSet<Task>();
         try
@@ -45,17 +61,113 @@ public sealed class BackupWorker(
         Task[] pending;
         lock (running) pending = running.ToArray();
         await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(poll, heartbeat, sweep).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
     /// Picks up runs queued by other instances (a web-only instance queues rows, not messages). A run queued twice
-    /// executes once: the pipeline claims it atomically.
+    /// executes once: the lease and the pipeline's claim are both atomic.
     /// </summary>
     private async Task PollAsync(CancellationToken ct)
     {
         var interval = options.Value.PollInterval;
         if (interval <= TimeSpan.Zero) return;
+        await EveryAsync(interval, "Polling for queued backup runs", async () =>
+        {
+            var pending = await platform.PendingRunsAsync(ct);
+            queue.Retain(pending.Select(p => p.RunId).ToHashSet());
+            foreach (var (runId, tenantId, status, _) in pending)
+            {
+                if (status == BackupRunStatus.Queued)
+                    await queue.EnqueueIfNewAsync(runId, tenantId, ct);
+            }
+        }, ct);
+    }
+
+    /// <summary>Renews this instance's leases well before they expire.</summary>
+    private Task HeartbeatAsync(CancellationToken ct)
+    {
+        var interval = options.Value.HeartbeatInterval;
+        if (interval <= TimeSpan.Zero) return Task.CompletedTask;
+        return EveryAsync(interval, "Renewing backup run leases", async () =>
+        {
+            var ids = _inFlight.Keys.ToList();
+            if (ids.Count > 0)
+                await platform.RenewLeasesAsync(ids, instance.Id, clock.UtcNow + options.Value.RunLease, ct);
+        }, ct);
+    }
+
+    private Task SweepLoopAsync(CancellationToken ct)
+    {
+        var interval = options.Value.SweepInterval;
+        if (interval <= TimeSpan.Zero) return Task.CompletedTask;
+        return EveryAsync(interval, "Sweeping expired backup run leases", () => SweepAsync(ct), ct);
+    }
+
+    /// <summary>
+    /// Recovers runs whose lease expired: a still-queued run is released to every instance; a started one is failed
+    /// (interrupted), which frees its device, and a scheduled one is re-queued for the same slot as the next attempt
+    /// (up to <see cref="BackupOptions.MaxSlotAttempts"/>). Only the sweeper that takes the lease over acts.
+    /// </summary>
+    internal async Task<int> SweepAsync(CancellationToken ct)
+    {
+        var now = clock.UtcNow;
+        var lease = options.Value.RunLease;
+        var recovered = 0;
+        foreach (var run in await platform.ExpiredLeasesAsync(now, now - lease, ct))
+        {
+            if (run.Owner == instance.Id && _inFlight.ContainsKey(run.RunId)) continue; // ours, alive: the heartbeat renews it
+            if (!await platform.TakeOverAsync(run, instance.Id, now + lease, ct)) continue; // another sweeper won
+            recovered++;
+            if (run.Status == BackupRunStatus.Queued)
+            {
+                await platform.ReleaseQueuedAsync(run.RunId, instance.Id, ct);
+                continue;
+            }
+            logger.LogWarning("Backup run {RunId} of device {DeviceId} lost its lease (instance {Owner}); marking it interrupted",
+                run.RunId, run.DeviceId, run.Owner ?? "unknown");
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(run.TenantId);
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
+            await scope.ServiceProvider.GetRequiredService<BackupPipeline>().MarkInterruptedAsync(run.RunId);
+            if (run.Trigger == BackupTrigger.Schedule && run.ScheduledSlotUtc is { } slot && run.SlotAttempt + 1 < options.Value.MaxSlotAttempts)
+                await RequeueSlotAsync(scope.ServiceProvider, run, slot, ct);
+        }
+        return recovered;
+    }
+
+    private async Task RequeueSlotAsync(IServiceProvider services, ExpiredRun run, DateTime slot, CancellationToken ct)
+    {
+        await using var db = await services.GetRequiredService<IPortalDbFactory>().CreateAsync(ct);
+        var retry = new BackupRun
+        {
+            TenantId = run.TenantId,
+            DeviceId = run.DeviceId,
+            Trigger = BackupTrigger.Schedule,
+            RequestedByName = "system",
+            Status = BackupRunStatus.Queued,
+            QueuedAtUtc = clock.UtcNow,
+            CorrelationId = Guid.NewGuid().ToString("N"),
+            ActiveDeviceId = run.DeviceId,
+            ScheduledSlotUtc = slot,
+            SlotAttempt = run.SlotAttempt + 1,
+        };
+        db.BackupRuns.Add(retry);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The device got another run meanwhile (a manual one), or the retry exists: nothing to add.
+            return;
+        }
+        await queue.EnqueueAsync(retry.Id, retry.TenantId, ct);
+        logger.LogInformation("Backup run {RunId} re-queued for slot {Slot:o} of device {DeviceId} (attempt {Attempt})", retry.Id, slot, run.DeviceId, retry.SlotAttempt);
+    }
+
+    private async Task EveryAsync(TimeSpan interval, string what, Func<Task> action, CancellationToken ct)
+    {
         using var timer = new PeriodicTimer(interval);
         try
         {
@@ -63,17 +175,11 @@ public sealed class BackupWorker(
             {
                 try
                 {
-                    var pending = await platform.PendingRunsAsync(ct);
-                    queue.Retain(pending.Select(p => p.RunId).ToHashSet());
-                    foreach (var (runId, tenantId, status, _) in pending)
-                    {
-                        if (status == BackupRunStatus.Queued)
-                            await queue.EnqueueIfNewAsync(runId, tenantId, ct);
-                    }
+                    await action();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogWarning("Polling for queued backup runs failed: {ErrorType}", ex.GetType().FullName);
+                    logger.LogWarning("{What} failed: {ErrorType}", what, ex.GetType().FullName);
                 }
             }
         }
@@ -86,10 +192,21 @@ public sealed class BackupWorker(
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(tenantId);
-            scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
-            await scope.ServiceProvider.GetRequiredService<BackupPipeline>().ExecuteAsync(runId, ct);
+            var now = clock.UtcNow;
+            if (!await platform.TryLeaseAsync(runId, instance.Id, now, now + options.Value.RunLease, ct))
+                return; // another instance has it (or it is no longer queued)
+            _inFlight.TryAdd(runId, 0);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(tenantId);
+                scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
+                await scope.ServiceProvider.GetRequiredService<BackupPipeline>().ExecuteAsync(runId, ct);
+            }
+            finally
+            {
+                _inFlight.TryRemove(runId, out _);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -100,6 +217,7 @@ public sealed class BackupWorker(
         }
     }
 
+    /// <summary>Re-queues the runs left queued (by this or any instance). Running runs are the sweeper's, by lease.</summary>
     private async Task RecoverAsync(CancellationToken ct)
     {
         try
@@ -107,16 +225,7 @@ public sealed class BackupWorker(
             foreach (var (runId, tenantId, status, _) in await platform.PendingRunsAsync(ct))
             {
                 if (status == BackupRunStatus.Queued)
-                {
-                    await queue.EnqueueAsync(runId, tenantId, ct);
-                }
-                else
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(tenantId);
-                    scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
-                    await scope.ServiceProvider.GetRequiredService<BackupPipeline>().MarkInterruptedAsync(runId);
-                }
+                    await queue.EnqueueIfNewAsync(runId, tenantId, ct);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,5 +1,6 @@
 using ConfigPortal.Domain.ApiTokens;
 using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Scheduling;
 using ConfigPortal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,6 +22,14 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(MembershipCountOfUserAsync),
         nameof(UsageByTenantAsync),
         nameof(ClaimNotificationDeliveriesAsync),
+        nameof(SchedulingInputsAsync),
+        nameof(PlannedSlotsAsync),
+        nameof(ActiveRunsOfDevicesAsync),
+        nameof(TryLeaseAsync),
+        nameof(RenewLeasesAsync),
+        nameof(ExpiredLeasesAsync),
+        nameof(TakeOverAsync),
+        nameof(ReleaseQueuedAsync),
     ];
 
     /// <summary>Validates an API token secret: unknown, revoked or expired tokens give null.</summary>
@@ -119,4 +128,112 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         }
         return claimed;
     }
+
+    // ---- Scheduling and leases (the planner and the worker act across tenants) ----
+
+    /// <summary>Every schedule and every enabled device of the tenants that are not suspended (the planner's input).</summary>
+    public async Task<(IReadOnlyList<BackupSchedule> Schedules, IReadOnlyList<ScheduledDevice> Devices)> SchedulingInputsAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var active = db.Tenants.Where(t => !t.IsSuspended).Select(t => t.Id);
+        var schedules = await db.BackupSchedules.IgnoreQueryFilters().AsNoTracking().Where(s => active.Contains(s.TenantId)).ToListAsync(ct);
+        var devices = await db.Devices.IgnoreQueryFilters().AsNoTracking()
+            .Where(d => d.Enabled && active.Contains(d.TenantId))
+            .Select(d => new ScheduledDevice(d.Id, d.TenantId, d.Group, d.CreatedAtUtc))
+            .ToListAsync(ct);
+        return (schedules, devices);
+    }
+
+    /// <summary>The (device, slot) pairs already served by a run, among the given slots.</summary>
+    public async Task<HashSet<(int DeviceId, DateTime Slot)>> PlannedSlotsAsync(IReadOnlyCollection<DateTime> slots, CancellationToken ct = default)
+    {
+        var set = new HashSet<(int, DateTime)>();
+        if (slots.Count == 0) return set;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var list = slots.Select(s => (DateTime?)s).ToList();
+        var rows = await db.BackupRuns.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.ScheduledSlotUtc != null && list.Contains(r.ScheduledSlotUtc))
+            .Select(r => new { r.DeviceId, r.ScheduledSlotUtc })
+            .ToListAsync(ct);
+        foreach (var r in rows) set.Add((r.DeviceId, DateTime.SpecifyKind(r.ScheduledSlotUtc!.Value, DateTimeKind.Utc)));
+        return set;
+    }
+
+    /// <summary>The queued or running run of each of these devices (to join a slot to it, or wait for it).</summary>
+    public async Task<IReadOnlyDictionary<int, (long RunId, BackupTrigger Trigger, DateTime? Slot)>> ActiveRunsOfDevicesAsync(IReadOnlyCollection<int> deviceIds, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = deviceIds.Select(i => (int?)i).ToList();
+        var rows = await db.BackupRuns.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.ActiveDeviceId != null && ids.Contains(r.ActiveDeviceId))
+            .Select(r => new { r.Id, r.DeviceId, r.Trigger, r.ScheduledSlotUtc })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.DeviceId, r => (r.Id, r.Trigger, r.ScheduledSlotUtc));
+    }
+
+    /// <summary>
+    /// Claims a queued run for an instance until <paramref name="until"/>: only one instance gets it (a conditional
+    /// update); the pipeline's own claim then moves it to collecting.
+    /// </summary>
+    public async Task<bool> TryLeaseAsync(long runId, string owner, DateTime now, DateTime until, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BackupRuns.IgnoreQueryFilters()
+            .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued && r.ActiveDeviceId != null
+                && (r.OwnerInstanceId == null || r.LeaseExpiresAtUtc == null || r.LeaseExpiresAtUtc < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.OwnerInstanceId, owner).SetProperty(r => r.LeaseExpiresAtUtc, until), ct) == 1;
+    }
+
+    /// <summary>The heartbeat: extends this instance's leases on the runs it is executing.</summary>
+    public async Task<int> RenewLeasesAsync(IReadOnlyCollection<long> runIds, string owner, DateTime until, CancellationToken ct = default)
+    {
+        if (runIds.Count == 0) return 0;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = runIds.ToList();
+        return await db.BackupRuns.IgnoreQueryFilters()
+            .Where(r => ids.Contains(r.Id) && r.OwnerInstanceId == owner && r.ActiveDeviceId != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAtUtc, until), ct);
+    }
+
+    /// <summary>
+    /// Active runs whose lease ran out (their instance stopped renewing it), and runs left collecting without any lease
+    /// (claimed before leases existed, or by a direct pipeline call) that started before <paramref name="unleasedStartedBefore"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ExpiredRun>> ExpiredLeasesAsync(DateTime now, DateTime unleasedStartedBefore, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BackupRuns.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.ActiveDeviceId != null
+                && ((r.LeaseExpiresAtUtc != null && r.LeaseExpiresAtUtc < now)
+                    || (r.LeaseExpiresAtUtc == null && r.Status != BackupRunStatus.Queued && r.StartedAtUtc < unleasedStartedBefore)))
+            .OrderBy(r => r.Id)
+            .Take(500)
+            .Select(r => new ExpiredRun(r.Id, r.TenantId, r.DeviceId, r.Status, r.Trigger, r.OwnerInstanceId, r.LeaseExpiresAtUtc, r.ScheduledSlotUtc, r.SlotAttempt))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Takes an expired lease over (only one sweeper wins: the owner and expiry must still be the ones it saw).</summary>
+    public async Task<bool> TakeOverAsync(ExpiredRun run, string owner, DateTime until, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BackupRuns.IgnoreQueryFilters()
+            .Where(r => r.Id == run.RunId && r.ActiveDeviceId != null && r.OwnerInstanceId == run.Owner && r.LeaseExpiresAtUtc == run.LeaseExpiresAtUtc)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.OwnerInstanceId, owner).SetProperty(r => r.LeaseExpiresAtUtc, until), ct) == 1;
+    }
+
+    /// <summary>Gives a still-queued run back to every instance (its claimer died before starting it).</summary>
+    public async Task<bool> ReleaseQueuedAsync(long runId, string owner, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BackupRuns.IgnoreQueryFilters()
+            .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued && r.OwnerInstanceId == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.OwnerInstanceId, (string?)null).SetProperty(r => r.LeaseExpiresAtUtc, (DateTime?)null), ct) == 1;
+    }
 }
+
+/// <summary>An enabled device as the planner sees it.</summary>
+public sealed record ScheduledDevice(int Id, int TenantId, string? Group, DateTime CreatedAtUtc);
+
+/// <summary>A run whose lease expired (see <see cref="PlatformQueries.ExpiredLeasesAsync"/>).</summary>
+public sealed record ExpiredRun(long RunId, int TenantId, int DeviceId, BackupRunStatus Status, BackupTrigger Trigger, string? Owner,
+    DateTime? LeaseExpiresAtUtc, DateTime? ScheduledSlotUtc, int SlotAttempt);

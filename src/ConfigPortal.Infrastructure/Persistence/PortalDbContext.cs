@@ -33,6 +33,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<BackupRun> BackupRuns => Set<BackupRun>();
     public DbSet<BulkBackupRequest> BulkBackupRequests => Set<BulkBackupRequest>();
     public DbSet<BulkBackupItem> BulkBackupItems => Set<BulkBackupItem>();
+    public DbSet<Domain.Scheduling.BackupSchedule> BackupSchedules => Set<Domain.Scheduling.BackupSchedule>();
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
     public DbSet<SnapshotContent> SnapshotContents => Set<SnapshotContent>();
     public DbSet<SnapshotDiff> SnapshotDiffs => Set<SnapshotDiff>();

@@ -6,6 +6,7 @@ using ConfigPortal.Domain.Common;
 using ConfigPortal.Domain.Credentials;
 using ConfigPortal.Domain.Devices;
 using ConfigPortal.Domain.Notifications;
+using ConfigPortal.Domain.Scheduling;
 using ConfigPortal.Domain.Snapshots;
 using ConfigPortal.Domain.Snapshots.Browsing;
 using ConfigPortal.Domain.Tenancy;
@@ -21,14 +22,14 @@ public static class RolesDoc
     /// <summary>The doc's row labels and the permission each names.</summary>
     public static readonly IReadOnlyDictionary<string, Permission> Rows = new Dictionary<string, Permission>
     {
-        ["View devices"] = Permission.ViewDevices,
+        ["View devices (and their backup schedules, next planned run)"] = Permission.ViewDevices,
         ["View snapshots and diffs"] = Permission.ViewConfigs,
         ["Trigger a backup"] = Permission.TriggerBackup,
         ["Add / edit / disable devices; add / edit / delete credential profiles; accept a changed host key; tenant and device config filters; CSV import / export, bulk actions"] = Permission.ManageDevices,
         ["Read the audit log"] = Permission.ViewAudit,
         ["Manage API tokens"] = Permission.ManageApiTokens,
         ["Manage users"] = Permission.ManageUsers,
-        ["Tenant settings (secret masking); notification channels and their deliveries"] = Permission.ManageSettings,
+        ["Tenant settings (secret masking); notification channels and their deliveries; backup schedules (tenant default, group, device)"] = Permission.ManageSettings,
     };
 
     public sealed record Matrix(IReadOnlyDictionary<TenantRole, Permission> Roles, IReadOnlyDictionary<ApiTokenScopes, Permission> Scopes);
@@ -194,6 +195,16 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
         ["ApiTokenService.ListAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).ListAsync()),
         ["ApiTokenService.CreateAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).CreateAsync(Unique("matrix"), ApiTokenScopes.Read, null)),
         // No such token: the gate is passed (or not) before the lookup.
+        ["ScheduleService.GetTenantSchedulesAsync"] = new(Permission.ViewDevices, (s, f) => S<ScheduleService>(s).GetTenantSchedulesAsync()),
+        ["ScheduleService.GetDeviceScheduleAsync"] = new(Permission.ViewDevices, (s, f) => S<ScheduleService>(s).GetDeviceScheduleAsync(f.Device)),
+        // A bad cron: passes the gate and is refused as a validation error, changing nothing.
+        ["ScheduleService.SetTenantDefaultAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).SetTenantDefaultAsync(new ScheduleInput { CronExpression = "not a cron" })),
+        ["ScheduleService.SetGroupScheduleAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).SetGroupScheduleAsync("core", new ScheduleInput { CronExpression = "not a cron" })),
+        ["ScheduleService.SetDeviceScheduleAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).SetDeviceScheduleAsync(f.Device, new ScheduleInput { CronExpression = "not a cron" })),
+        // Nothing to remove: passes the gate and changes nothing.
+        ["ScheduleService.RemoveTenantDefaultAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).RemoveTenantDefaultAsync()),
+        ["ScheduleService.RemoveGroupScheduleAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).RemoveGroupScheduleAsync("no-such-group")),
+        ["ScheduleService.RemoveDeviceScheduleAsync"] = new(Permission.ManageSettings, (s, f) => S<ScheduleService>(s).RemoveDeviceScheduleAsync(f.Device)),
         ["ApiTokenService.RevokeAsync"] = new(Permission.ManageApiTokens, (s, f) => S<ApiTokenService>(s).RevokeAsync(Missing)),
         ["NotificationChannelService.ListAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).ListAsync()),
         ["NotificationChannelService.GetAsync"] = new(Permission.ManageSettings, (s, f) => S<NotificationChannelService>(s).GetAsync(Missing)),
@@ -224,7 +235,7 @@ public sealed class RoleMatrixTests(RoleMatrixFixture f) : IClassFixture<RoleMat
     [
         typeof(DeviceService), typeof(CredentialProfileService), typeof(SnapshotService), typeof(BackupService),
         typeof(BackupPipeline), typeof(AuditQueryService), typeof(AuditVerifier), typeof(AuditRetentionService), typeof(ApiTokenService),
-        typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService),
+        typeof(DeviceImportService), typeof(TenantUserService), typeof(TenantSettingsService), typeof(ScheduleService),
         typeof(BulkBackupService), typeof(RunQueryService),
         typeof(NotificationChannelService),
         typeof(ChangesFeedService), typeof(ConfigSearchService),

@@ -27,7 +27,12 @@ public sealed class WorkerRoleTests : IClassFixture<WorkerPortalFactory>
         using (var live = await client.GetAsync("/health/live", ct))
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         using (var ready = await client.GetAsync("/health/ready", ct))
+        {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            // The worker runs the scheduler: readiness reports it running.
+            using var body = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync(ct));
+            Assert.Equal("healthy", body.RootElement.GetProperty("checks").GetProperty("scheduler").GetProperty("status").GetString());
+        }
         foreach (var path in new[] { "/", "/devices", "/account/login", "/api/v1/devices", "/openapi/v1.json" })
         {
             using var response = await client.GetAsync(path, ct);

@@ -24,6 +24,11 @@ internal sealed class BackupRunConfiguration : IEntityTypeConfiguration<BackupRu
         b.HasIndex(r => new { r.TenantId, r.Trigger, r.Id });
         b.HasIndex(r => new { r.TenantId, r.Outcome, r.Id });
         b.HasIndex(r => new { r.TenantId, r.FailureKind, r.Id });
+        // Exactly one run per device and schedule slot (and retry attempt): the planner's idempotent insert.
+        b.Property(r => r.OwnerInstanceId).HasMaxLength(200);
+        b.HasIndex(r => new { r.DeviceId, r.ScheduledSlotUtc, r.SlotAttempt }).IsUnique();
+        b.HasIndex(r => r.ScheduledSlotUtc);
+        b.HasIndex(r => r.LeaseExpiresAtUtc);
         b.HasOne<Device>().WithMany().HasForeignKey(r => r.DeviceId).OnDelete(DeleteBehavior.Restrict);
     }
 }
