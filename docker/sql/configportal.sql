@@ -931,6 +931,464 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    ALTER TABLE [SnapshotContents] ADD [BaseSnapshotId] bigint NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    CREATE INDEX [IX_SnapshotContents_BaseSnapshotId] ON [SnapshotContents] ([BaseSnapshotId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    ALTER TABLE [SnapshotContents] ADD CONSTRAINT [FK_SnapshotContents_Snapshots_BaseSnapshotId] FOREIGN KEY ([BaseSnapshotId]) REFERENCES [Snapshots] ([Id]) ON DELETE NO ACTION;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135306_SnapshotDelta'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128135306_SnapshotDelta', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE TABLE [BulkBackupRequests] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [Trigger] int NOT NULL,
+        [Group] nvarchar(100) NULL,
+        [RequestedByUserId] nvarchar(450) NULL,
+        [RequestedByName] nvarchar(256) NOT NULL,
+        [ClientIp] nvarchar(64) NULL,
+        [RequestedAtUtc] datetime2 NOT NULL,
+        [CorrelationId] nvarchar(64) NOT NULL,
+        [Requested] int NOT NULL,
+        [Queued] int NOT NULL,
+        [Joined] int NOT NULL,
+        [Skipped] int NOT NULL,
+        CONSTRAINT [PK_BulkBackupRequests] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_BulkBackupRequests_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE TABLE [BulkBackupItems] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [BulkRequestId] bigint NOT NULL,
+        [DeviceId] int NOT NULL,
+        [RunId] bigint NULL,
+        [Joined] bit NOT NULL,
+        [SkipReason] nvarchar(200) NULL,
+        CONSTRAINT [PK_BulkBackupItems] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_BulkBackupItems_BackupRuns_RunId] FOREIGN KEY ([RunId]) REFERENCES [BackupRuns] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_BulkBackupItems_BulkBackupRequests_BulkRequestId] FOREIGN KEY ([BulkRequestId]) REFERENCES [BulkBackupRequests] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_BulkBackupItems_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_Devices_TenantId_Group_Name] ON [Devices] ([TenantId], [Group], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BackupRuns_TenantId_FailureKind_Id] ON [BackupRuns] ([TenantId], [FailureKind], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BackupRuns_TenantId_Id] ON [BackupRuns] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BackupRuns_TenantId_Outcome_Id] ON [BackupRuns] ([TenantId], [Outcome], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BackupRuns_TenantId_QueuedAtUtc] ON [BackupRuns] ([TenantId], [QueuedAtUtc]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BackupRuns_TenantId_Trigger_Id] ON [BackupRuns] ([TenantId], [Trigger], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BulkBackupItems_BulkRequestId_RunId] ON [BulkBackupItems] ([BulkRequestId], [RunId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BulkBackupItems_DeviceId] ON [BulkBackupItems] ([DeviceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BulkBackupItems_RunId] ON [BulkBackupItems] ([RunId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    CREATE INDEX [IX_BulkBackupRequests_TenantId_Id] ON [BulkBackupRequests] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135913_RunsGrid'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128135913_RunsGrid', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE TABLE [NotificationChannels] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [Name] nvarchar(100) NOT NULL,
+        [Kind] int NOT NULL,
+        [Enabled] bit NOT NULL,
+        [Groups] nvarchar(4000) NULL,
+        [OnConfigChanged] bit NOT NULL,
+        [OnBackupsFailing] bit NOT NULL,
+        [FailureThreshold] int NOT NULL,
+        [SmtpHost] nvarchar(253) NULL,
+        [SmtpPort] int NULL,
+        [SmtpTls] int NOT NULL,
+        [SmtpUsername] nvarchar(200) NULL,
+        [ProtectedSmtpPassword] nvarchar(2000) NULL,
+        [FromAddress] nvarchar(254) NULL,
+        [Recipients] nvarchar(max) NULL,
+        [WebhookUrl] nvarchar(2000) NULL,
+        [ProtectedWebhookSecret] nvarchar(2000) NULL,
+        [CreatedAtUtc] datetime2 NOT NULL,
+        [UpdatedAtUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_NotificationChannels] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_NotificationChannels_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE TABLE [NotificationDeliveries] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [ChannelId] int NOT NULL,
+        [Event] int NOT NULL,
+        [DeviceId] int NULL,
+        [DeviceName] nvarchar(100) NULL,
+        [CorrelationId] nvarchar(64) NULL,
+        [Payload] nvarchar(max) NOT NULL,
+        [Status] int NOT NULL,
+        [Attempts] int NOT NULL,
+        [CreatedAtUtc] datetime2 NOT NULL,
+        [NextAttemptAtUtc] datetime2 NOT NULL,
+        [LeaseUntilUtc] datetime2 NULL,
+        [ClaimToken] nvarchar(64) NULL,
+        [CompletedAtUtc] datetime2 NULL,
+        [Result] nvarchar(500) NULL,
+        CONSTRAINT [PK_NotificationDeliveries] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_NotificationDeliveries_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE SET NULL,
+        CONSTRAINT [FK_NotificationDeliveries_NotificationChannels_ChannelId] FOREIGN KEY ([ChannelId]) REFERENCES [NotificationChannels] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_NotificationDeliveries_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_NotificationChannels_TenantId_Name] ON [NotificationChannels] ([TenantId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE INDEX [IX_NotificationDeliveries_ChannelId] ON [NotificationDeliveries] ([ChannelId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE INDEX [IX_NotificationDeliveries_DeviceId] ON [NotificationDeliveries] ([DeviceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE INDEX [IX_NotificationDeliveries_Status_NextAttemptAtUtc] ON [NotificationDeliveries] ([Status], [NextAttemptAtUtc]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    CREATE INDEX [IX_NotificationDeliveries_TenantId_ChannelId_Id] ON [NotificationDeliveries] ([TenantId], [ChannelId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128135944_Notifications'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128135944_Notifications', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+)
+BEGIN
+    ALTER TABLE [SnapshotDiffs] ADD [ChangedSections] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+)
+BEGIN
+    CREATE TABLE [DeviceLatestConfigs] (
+        [DeviceId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        [SnapshotId] bigint NOT NULL,
+        [Text] nvarchar(max) NOT NULL,
+        CONSTRAINT [PK_DeviceLatestConfigs] PRIMARY KEY ([DeviceId]),
+        CONSTRAINT [FK_DeviceLatestConfigs_Devices_DeviceId] FOREIGN KEY ([DeviceId]) REFERENCES [Devices] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+)
+BEGIN
+    CREATE INDEX [IX_DeviceLatestConfigs_TenantId_DeviceId] ON [DeviceLatestConfigs] ([TenantId], [DeviceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140157_ChangesAndSearch'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128140157_ChangesAndSearch', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
+)
+BEGIN
+    CREATE TABLE [UserPreferences] (
+        [UserId] nvarchar(450) NOT NULL,
+        [Name] varchar(64) NOT NULL,
+        [Value] nvarchar(256) NOT NULL,
+        [UpdatedAtUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_UserPreferences] PRIMARY KEY ([UserId], [Name]),
+        CONSTRAINT [FK_UserPreferences_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140252_UserPreferences'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128140252_UserPreferences', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140253_AuditRetention'
+)
+BEGIN
+    DROP INDEX [IX_AuditEntries_TenantId_TimestampUtc] ON [AuditEntries];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140253_AuditRetention'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [AuditRetentionDays] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140253_AuditRetention'
+)
+BEGIN
+    CREATE INDEX [IX_AuditEntries_TenantId_TimestampUtc_Sequence] ON [AuditEntries] ([TenantId], [TimestampUtc], [Sequence]);
+END;
+
+COMMIT;
+GO
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140253_AuditRetention'
+)
+BEGIN
+    DECLARE @auditLedger bit = 0;
+    IF EXISTS (SELECT 1 FROM sys.extended_properties WHERE class = 0 AND name = N'ConfigPortal.AuditLedger' AND CONVERT(nvarchar(16), value) = N'on')
+    BEGIN
+        IF CAST(SERVERPROPERTY('ProductMajorVersion') AS int) < 16 AND CAST(SERVERPROPERTY('EngineEdition') AS int) NOT IN (5, 8)
+            RAISERROR(N'ConfigPortal: the audit ledger option needs SQL Server 2022 or Azure SQL; AuditEntries stays a regular table.', 10, 1) WITH NOWAIT;
+        ELSE
+        BEGIN
+            EXEC sys.sp_executesql
+                N'SELECT @convert = CASE WHEN EXISTS (SELECT 1 FROM sys.tables WHERE object_id = OBJECT_ID(N''dbo.AuditEntries'') AND ledger_type = 0) AND NOT EXISTS (SELECT 1 FROM dbo.AuditEntries) THEN 1 ELSE 0 END',
+                N'@convert bit OUTPUT', @convert = @auditLedger OUTPUT;
+            IF @auditLedger = 0
+                RAISERROR(N'ConfigPortal: the audit ledger option is set, but AuditEntries already holds entries (or is a ledger table); it is left as it is. See docs/audit.md.', 10, 1) WITH NOWAIT;
+        END
+    END
+    IF @auditLedger = 1
+    BEGIN
+        IF EXISTS (SELECT 1 FROM sys.fulltext_indexes WHERE object_id = OBJECT_ID(N'dbo.AuditEntries'))
+            EXEC(N'DROP FULLTEXT INDEX ON dbo.AuditEntries');
+        SET XACT_ABORT ON;
+        BEGIN TRANSACTION;
+        EXEC(N'DROP TABLE dbo.AuditEntries');
+        EXEC(N'CREATE TABLE [dbo].[AuditEntries] (
+            [Id] bigint NOT NULL IDENTITY,
+            [TenantId] int NOT NULL,
+            [Sequence] bigint NOT NULL,
+            [TimestampUtc] datetime2 NOT NULL,
+            [ActorKind] int NOT NULL,
+            [ActorId] nvarchar(450) NULL,
+            [ActorName] nvarchar(256) NOT NULL,
+            [Action] varchar(64) NOT NULL,
+            [ResourceType] nvarchar(64) NULL,
+            [ResourceId] nvarchar(128) NULL,
+            [DeviceId] int NULL,
+            [DeviceName] nvarchar(100) NULL,
+            [ClientIp] nvarchar(64) NULL,
+            [UserAgent] nvarchar(256) NULL,
+            [CorrelationId] nvarchar(64) NULL,
+            [Outcome] int NOT NULL,
+            [DetailsJson] nvarchar(max) NOT NULL,
+            [PreviousHash] varchar(64) NOT NULL,
+            [Hash] varchar(64) NOT NULL,
+            CONSTRAINT [PK_AuditEntries] PRIMARY KEY ([Id])
+        ) WITH (LEDGER = ON (APPEND_ONLY = ON))');
+        EXEC(N'CREATE UNIQUE INDEX [IX_AuditEntries_TenantId_Sequence] ON [dbo].[AuditEntries] ([TenantId], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_TimestampUtc_Sequence] ON [dbo].[AuditEntries] ([TenantId], [TimestampUtc], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_Action_Sequence] ON [dbo].[AuditEntries] ([TenantId], [Action], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_DeviceId_Sequence] ON [dbo].[AuditEntries] ([TenantId], [DeviceId], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_ActorName_Sequence] ON [dbo].[AuditEntries] ([TenantId], [ActorName], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_Outcome_Sequence] ON [dbo].[AuditEntries] ([TenantId], [Outcome], [Sequence])');
+        EXEC(N'CREATE INDEX [IX_AuditEntries_TenantId_CorrelationId] ON [dbo].[AuditEntries] ([TenantId], [CorrelationId])');
+        COMMIT TRANSACTION;
+        RAISERROR(N'ConfigPortal: AuditEntries is now an append-only ledger table (no full-text index: ledger tables cannot have one).', 10, 1) WITH NOWAIT;
+    END
+END;
+GO
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128140253_AuditRetention'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128140253_AuditRetention', N'10.0.15');
+END;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
     WHERE [MigrationId] = N'20261128141129_Schedules'
 )
 BEGIN

@@ -210,12 +210,6 @@ public sealed class SnapshotService(IPortalDbFactory dbFactory, TenantAccess acc
         return (device.Name, device.Vendor, snap);
     }
 
-    private static async Task<string> LoadTextAsync(IPortalDb db, long snapshotId, CancellationToken ct)
-    {
-        var content = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == snapshotId, ct);
-        return ContentCodec.Decode(content.Encoding, content.Data);
-    }
-
     private static readonly System.Linq.Expressions.Expression<Func<Snapshot, SnapshotListItem>> Projection = s => new SnapshotListItem(
         s.Id, s.DeviceId, s.FirstSeenAtUtc, s.LastSeenAtUtc, s.SeenCount, s.SizeBytes, s.LineCount, s.AddedLines, s.RemovedLines,
         s.PreviousSnapshotId, s.Trigger, s.TriggeredBy, s.CompareHash);

@@ -235,12 +235,19 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Message")
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
                     b.Property<int?>("Outcome")
                         .HasColumnType("int");
+
+                    b.Property<string>("OwnerInstanceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<DateTime>("QueuedAtUtc")
                         .HasColumnType("datetime2");
@@ -253,6 +260,12 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.Property<string>("RequestedByUserId")
                         .HasMaxLength(450)
                         .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateTime?>("ScheduledSlotUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("SlotAttempt")
+                        .HasColumnType("int");
 
                     b.Property<long?>("SnapshotId")
                         .HasColumnType("bigint");
@@ -275,13 +288,19 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .IsUnique()
                         .HasFilter("[ActiveDeviceId] IS NOT NULL");
 
-                    b.HasIndex("DeviceId");
+                    b.HasIndex("LeaseExpiresAtUtc");
+
+                    b.HasIndex("ScheduledSlotUtc");
 
                     b.HasIndex("Status", "QueuedAtUtc");
 
                     b.HasIndex("TenantId", "Id");
 
                     b.HasIndex("TenantId", "QueuedAtUtc");
+
+                    b.HasIndex("DeviceId", "ScheduledSlotUtc", "SlotAttempt")
+                        .IsUnique()
+                        .HasFilter("[ScheduledSlotUtc] IS NOT NULL");
 
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
@@ -736,6 +755,110 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                     b.ToTable("NotificationDeliveries");
                 });
 
+            modelBuilder.Entity("ConfigPortal.Domain.Preferences.UserPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("UserId", "Name");
+
+                    b.ToTable("UserPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CronExpression")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int?>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .HasColumnType("nvarchar(110)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("TenantId", "ScopeKey")
+                        .IsUnique();
+
+                    b.ToTable("BackupSchedules");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("int");
+
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("DeviceId");
+
+                    b.HasIndex("TenantId", "DeviceId");
+
+                    b.ToTable("DeviceLatestConfigs");
+                });
+
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -836,6 +959,9 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
 
                     b.Property<int>("AddedLines")
                         .HasColumnType("int");
+
+                    b.Property<string>("ChangedSections")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("datetime2");
@@ -1321,6 +1447,32 @@ namespace ConfigPortal.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Preferences.UserPreference", b =>
+                {
+                    b.HasOne("ConfigPortal.Infrastructure.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithOne()
+                        .HasForeignKey("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -224,12 +224,19 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Message")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Outcome")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerInstanceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("QueuedAtUtc")
                         .HasColumnType("TEXT");
@@ -242,6 +249,12 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.Property<string>("RequestedByUserId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ScheduledSlotUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SlotAttempt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("SnapshotId")
                         .HasColumnType("INTEGER");
@@ -263,13 +276,18 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("ActiveDeviceId")
                         .IsUnique();
 
-                    b.HasIndex("DeviceId");
+                    b.HasIndex("LeaseExpiresAtUtc");
+
+                    b.HasIndex("ScheduledSlotUtc");
 
                     b.HasIndex("Status", "QueuedAtUtc");
 
                     b.HasIndex("TenantId", "Id");
 
                     b.HasIndex("TenantId", "QueuedAtUtc");
+
+                    b.HasIndex("DeviceId", "ScheduledSlotUtc", "SlotAttempt")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "DeviceId", "Id");
 
@@ -710,6 +728,108 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                     b.ToTable("NotificationDeliveries");
                 });
 
+            modelBuilder.Entity("ConfigPortal.Domain.Preferences.UserPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "Name");
+
+                    b.ToTable("UserPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CronExpression")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("TenantId", "ScopeKey")
+                        .IsUnique();
+
+                    b.ToTable("BackupSchedules");
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId");
+
+                    b.HasIndex("TenantId", "DeviceId");
+
+                    b.ToTable("DeviceLatestConfigs");
+                });
+
             modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Snapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -806,6 +926,9 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
 
                     b.Property<int>("AddedLines")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedSections")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
@@ -1279,6 +1402,32 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Preferences.UserPreference", b =>
+                {
+                    b.HasOne("ConfigPortal.Infrastructure.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Scheduling.BackupSchedule", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", b =>
+                {
+                    b.HasOne("ConfigPortal.Domain.Devices.Device", null)
+                        .WithOne()
+                        .HasForeignKey("ConfigPortal.Domain.Snapshots.Browsing.DeviceLatestConfig", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -62,9 +62,7 @@ public sealed class ChangesFeedTests(PortalFixture fixture) : IClassFixture<Port
             Assert.NotNull(stored);
             var (oldText, newText) = await Portal.QueryAsync(Acme, async db =>
             {
-                var a = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == diff.FromSnapshotId);
-                var b = await db.SnapshotContents.AsNoTracking().SingleAsync(c => c.SnapshotId == diff.ToSnapshotId);
-                return (ContentCodec.Decode(a.Encoding, a.Data), ContentCodec.Decode(b.Encoding, b.Data));
+                return (await SnapshotContentStore.LoadTextAsync(db, diff.FromSnapshotId), await SnapshotContentStore.LoadTextAsync(db, diff.ToSnapshotId));
             });
             var expected = ChangeSummaries.Summarize(LineDiffer.Diff(oldText, newText), "cisco_ios");
             Assert.Equal(expected.Sections, stored.Sections);

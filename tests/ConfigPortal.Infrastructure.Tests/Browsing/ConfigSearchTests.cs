@@ -107,8 +107,7 @@ public sealed class ConfigSearchTests(PortalFixture fixture) : IClassFixture<Por
         {
             var d = await db.Devices.AsNoTracking().SingleAsync(x => x.Id == device);
             var l = await db.DeviceLatestConfigs.AsNoTracking().SingleAsync(x => x.DeviceId == device);
-            var c = await db.SnapshotContents.AsNoTracking().SingleAsync(x => x.SnapshotId == d.LatestSnapshotId);
-            return (d.LatestSnapshotId, l, ContentCodec.Decode(c.Encoding, c.Data));
+            return (d.LatestSnapshotId, l, await SnapshotContentStore.LoadTextAsync(db, d.LatestSnapshotId!.Value));
         });
         Assert.Equal(latestId, row.SnapshotId);
         Assert.Equal(text, row.Text);
