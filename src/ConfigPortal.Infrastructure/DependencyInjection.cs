@@ -38,7 +38,7 @@ public sealed class DatabaseOptions
     public string DataDirectory { get; set; } = "data";
     /// <summary>Apply migrations at start (on by default; production may apply scripts instead).</summary>
     public bool MigrateOnStart { get; set; } = true;
-    /// <summary>SQLite only: <c>PRAGMA synchronous</c> of every connection (ADR-005; Normal under WAL by default).</summary>
+    /// <summary>SQLite only: <c>PRAGMA synchronous</c> of every connection (ADR-012; Normal under WAL by default).</summary>
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     public string ResolveConnectionString() => ConnectionString is { Length: > 0 } cs

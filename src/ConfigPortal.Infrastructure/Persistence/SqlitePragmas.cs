@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace ConfigPortal.Infrastructure.Persistence;
 
-/// <summary>How SQLite syncs commits to disk (<c>Database:SqliteSynchronous</c>; ADR-005).</summary>
+/// <summary>How SQLite syncs commits to disk (<c>Database:SqliteSynchronous</c>; ADR-012).</summary>
 public enum SqliteSynchronous
 {
     /// <summary>

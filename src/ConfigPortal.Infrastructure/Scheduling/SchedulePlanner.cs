@@ -30,7 +30,7 @@ public sealed record PlanResult(int Considered, int Due, int Queued, int Joined,
 /// Turns schedules into runs: for every enabled device it resolves the schedule in effect (device &gt; group &gt; tenant
 /// default), finds the latest slot whose due time (slot + the device's jitter) has passed, and inserts a queued
 /// schedule run for (device, slot) unless one exists. The unique index (DeviceId, ScheduledSlotUtc, SlotAttempt)
-/// makes the insert idempotent whichever instance plans, so a slot is served exactly once (ADR-005).
+/// makes the insert idempotent whichever instance plans, so a slot is served exactly once (ADR-011).
 /// A device busy with a manual/API run when its slot comes has the slot joined to that run (the run is marked with
 /// the slot); a device still busy with an earlier slot's run is planned on a later pass, once that run finished.
 /// </summary>

@@ -10,7 +10,7 @@ namespace ConfigPortal.Infrastructure.Scheduling;
 /// Quartz.NET with its ADO job store, clustered, on the portal's own database (tables QRTZ_*, created by the
 /// <c>Schedules</c> EF migration). It holds one durable job, the planner, fired every
 /// <see cref="SchedulingOptions.PlannerInterval"/>; <see cref="DisallowConcurrentExecutionAttribute"/> plus the
-/// clustered store make one instance of the cluster run each firing (ADR-005).
+/// clustered store make one instance of the cluster run each firing (ADR-011).
 /// </summary>
 public static class SchedulingSetup
 {
@@ -52,7 +52,7 @@ public static class SchedulingSetup
                 });
                 // Quartz refuses clustering on SQLite ("cannot be used as clustered mode due to locking problems"):
                 // there every instance runs the same persistent store unclustered; trigger acquisition still goes
-                // through Quartz's SQLite lock, and the planner's unique index keeps slots exactly-once (ADR-005).
+                // through Quartz's SQLite lock, and the planner's unique index keeps slots exactly-once (ADR-011).
                 if (db.Provider == DatabaseProvider.SqlServer)
                 {
                     s.UseClustering(c =>

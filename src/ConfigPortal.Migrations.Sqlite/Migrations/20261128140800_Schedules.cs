@@ -98,7 +98,7 @@ namespace ConfigPortal.Migrations.Sqlite.Migrations
                 columns: new[] { "TenantId", "ScopeKey" },
                 unique: true);
 
-            // The Quartz.NET job store (clustered scheduler, ADR-005): the script Quartz ships for this provider.
+            // The Quartz.NET job store (clustered scheduler, ADR-011): the script Quartz ships for this provider.
             foreach (var statement in QuartzSchema.Statements())
                 migrationBuilder.Sql(statement);
         }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConfigPortal.Infrastructure.Tests.Backups;
 
-/// <summary>Snapshot content stored as zstd keyframes and deltas (ADR-005), through the real pipeline on SQLite.</summary>
+/// <summary>Snapshot content stored as zstd keyframes and deltas (ADR-006), through the real pipeline on SQLite.</summary>
 public sealed class SnapshotStorageTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
     private PortalHost Portal => fixture.Portal;

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace ConfigPortal.Infrastructure.Tests.Production;
 
 /// <summary>
-/// The opt-in append-only ledger table for the audit trail (ADR-005), checked offline: the migration's raw SQL, the
+/// The opt-in append-only ledger table for the audit trail (ADR-007), checked offline: the migration's raw SQL, the
 /// committed script and the DBA's opt-in script. A live SQL Server cannot run here.
 /// </summary>
 public sealed partial class SqlServerModelTests

@@ -74,7 +74,7 @@ public sealed record ConfigSearchResult(
 
 /// <summary>
 /// Text or regex search across the latest config of every device of the tenant (or all of their history). The latest
-/// configs are read as plain text from <see cref="DeviceLatestConfig"/> (ADR-005), in parallel partitions, with a
+/// configs are read as plain text from <see cref="DeviceLatestConfig"/> (ADR-010), in parallel partitions, with a
 /// literal prefilter before any regex; searches are bounded by a match timeout, an overall deadline and a result limit.
 /// </summary>
 public sealed class ConfigSearchService(IPortalDbFactory dbFactory, TenantAccess access, IOptions<ConfigSearchOptions> options)

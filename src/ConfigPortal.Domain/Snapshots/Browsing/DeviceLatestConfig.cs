@@ -6,7 +6,7 @@ namespace ConfigPortal.Domain.Snapshots.Browsing;
 
 /// <summary>
 /// The text of a device's latest snapshot, kept as plain text next to the encoded snapshot content so that config
-/// search reads it without decoding (ADR-005). Written by the pipeline in the transaction that stores the snapshot;
+/// search reads it without decoding (ADR-010). Written by the pipeline in the transaction that stores the snapshot;
 /// <see cref="SnapshotId"/> tells whether it is still current (search decodes the snapshot when it is not).
 /// </summary>
 public sealed class DeviceLatestConfig : ITenantOwned
