@@ -40,7 +40,7 @@ public sealed partial class PortalJourneyTests(PortalFixture portal) : IClassFix
             await Expect(page).ToHaveURLAsync(new Regex(@"/devices/\d+$"));
             await Expect(page.GetByTestId("device-title")).ToHaveTextAsync(DriftingDevice);
             var backupNow = page.GetByTestId("backup-now");
-            var status = page.GetByTestId("run-status");
+            var status = page.GetByTestId("backup-now-panel").GetByTestId("run-status");
 
             // The baseline backup queued at first start may still be running: the button is disabled until it ends.
             await Expect(backupNow).ToBeEnabledAsync(new() { Timeout = 60_000 });
