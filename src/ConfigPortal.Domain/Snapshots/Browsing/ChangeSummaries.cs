@@ -34,20 +34,8 @@ public static class ChangeSummaries
         var oldSections = ConfigSections.Resolve(diff.OldLines, syntax);
         var newSections = ConfigSections.Resolve(diff.NewLines, syntax);
 
-        var order = new List<string>();
-        var counts = new Dictionary<string, (int Added, int Removed)>(StringComparer.Ordinal);
-        void Count(string section, string line, int added, int removed)
-        {
-            if (IsIgnored(ignore, line)) return;
-            if (!counts.TryGetValue(section, out var c)) order.Add(section);
-            counts[section] = (c.Added + added, c.Removed + removed);
-        }
-        foreach (var edit in diff.Edits)
-        {
-            for (var i = 0; i < edit.OldCount; i++) Count(oldSections[edit.OldStart + i], diff.OldLines[edit.OldStart + i], 0, 1);
-            for (var i = 0; i < edit.NewCount; i++) Count(newSections[edit.NewStart + i], diff.NewLines[edit.NewStart + i], 1, 0);
-        }
-        return new ChangedSectionsSummary(order.Take(MaxStored).Select(s => new ChangedSection(s, counts[s].Added, counts[s].Removed)).ToList(), order.Count);
+        var sections = ConfigSections.Summarize(diff, oldSections, newSections, line => IsIgnored(ignore, line));
+        return new ChangedSectionsSummary(sections.Take(MaxStored).ToList(), sections.Count);
     }
 
     /// <summary>The JSON stored in <see cref="SnapshotDiff.ChangedSections"/> for a diff (null without a diff).</summary>

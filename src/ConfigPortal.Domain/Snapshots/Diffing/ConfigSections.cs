@@ -63,23 +63,27 @@ public static class ConfigSections
         return Summarize(diff, oldSections, newSections);
     }
 
-    /// <summary>As <see cref="Summarize(LineDiffResult, string?)"/> with sections already resolved.</summary>
-    public static IReadOnlyList<ChangedSection> Summarize(LineDiffResult diff, string[] oldSections, string[] newSections)
+    /// <summary>
+    /// As <see cref="Summarize(LineDiffResult, string?)"/> with sections already resolved; changed lines for which
+    /// <paramref name="skipLine"/> is true (e.g. a vendor's ignore lines) are not counted.
+    /// </summary>
+    public static IReadOnlyList<ChangedSection> Summarize(LineDiffResult diff, string[] oldSections, string[] newSections, Func<string, bool>? skipLine = null)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(oldSections);
         ArgumentNullException.ThrowIfNull(newSections);
         var order = new List<string>();
         var counts = new Dictionary<string, (int Added, int Removed)>(StringComparer.Ordinal);
-        void Count(string section, int added, int removed)
+        void Count(string section, string line, int added, int removed)
         {
+            if (skipLine is not null && skipLine(line)) return;
             if (!counts.TryGetValue(section, out var c)) order.Add(section);
             counts[section] = (c.Added + added, c.Removed + removed);
         }
         foreach (var edit in diff.Edits)
         {
-            for (var i = 0; i < edit.OldCount; i++) Count(oldSections[edit.OldStart + i], 0, 1);
-            for (var i = 0; i < edit.NewCount; i++) Count(newSections[edit.NewStart + i], 1, 0);
+            for (var i = 0; i < edit.OldCount; i++) Count(oldSections[edit.OldStart + i], diff.OldLines[edit.OldStart + i], 0, 1);
+            for (var i = 0; i < edit.NewCount; i++) Count(newSections[edit.NewStart + i], diff.NewLines[edit.NewStart + i], 1, 0);
         }
         return order.Select(s => new ChangedSection(s, counts[s].Added, counts[s].Removed)).ToList();
     }
