@@ -147,6 +147,7 @@ public static class DependencyInjection
         services.Configure<BackupOptions>(config.GetSection("Backups"));
         services.Configure<SimulatorOptions>(config.GetSection("Simulator"));
         services.AddSingleton<BackupNotifier>();
+        services.AddSingleton<Domain.Snapshots.SnapshotTextCache>();
         services.AddSingleton<BackupQueue>();
         var runWorker = config.GetValue("Backups:RunWorker", true);
         if (runWorker)

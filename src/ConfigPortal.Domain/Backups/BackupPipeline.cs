@@ -25,6 +25,7 @@ public sealed class BackupPipeline(
     ISecretProtector protector,
     IAuditService audit,
     BackupNotifier notifier,
+    SnapshotTextCache textCache,
     TimeProvider clock,
     IOptions<BackupOptions> options,
     ILogger<BackupPipeline> logger)
@@ -214,6 +215,7 @@ public sealed class BackupPipeline(
         RunOutcome outcome = default;
         long snapshotId = 0;
         DateTime finishedAt = default;
+        StoredSnapshotText? stored = null;
         for (var attempt = 1; ; attempt++)
         {
             // CPU work outside the write transaction: no lock is held while diffing and compressing.
@@ -225,7 +227,9 @@ public sealed class BackupPipeline(
             {
                 (outcome, snapshotId, finishedAt) = await db.ExecuteInTransactionAsync(ct => prepared is null
                     ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
-                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct), CancellationToken.None);
+                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, text => stored = text, ct), CancellationToken.None);
+                if (stored is not null)
+                    textCache.Add(stored); // committed: the next run of this device starts from it
                 break;
             }
             catch (LatestSnapshotMovedException) when (attempt < 3)
@@ -269,15 +273,18 @@ public sealed class BackupPipeline(
     {
         if (latest is null)
             return new PreparedSnapshot(null, 0, 0, null, null);
-        StoredSnapshotText previous;
-        await using (var db = await dbFactory.CreateAsync(CancellationToken.None))
+        var previous = textCache.Find(latest.Id);
+        if (previous is null)
+        {
+            await using var db = await dbFactory.CreateAsync(CancellationToken.None);
             previous = await SnapshotContentStore.LoadAsync(db, latest.Id);
+        }
+        // One exact diff: the stored unified diff reproduces the new text under patch, while the counts leave out the
+        // changed lines that match the vendor's ignore filters (a clock that moved is not a change).
         var diff = LineDiffer.Diff(previous.Text, config.Text);
-        // Counts leave out the vendor's ignore lines (a clock that moved is not a change); the stored
-        // unified diff below is exact, so that patch reproduces the new text.
-        var counted = LineDiffer.Diff(previous.Text, config.Text, new DiffOptions(IgnoreLines: VendorProfiles.Find(device.Vendor)?.IgnoreFilters));
+        var (added, removed) = Snapshots.Browsing.ChangeSummaries.CountedChanges(diff, device.Vendor);
         var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
-        return new PreparedSnapshot(previous, counted.Added, counted.Removed, unified, Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor));
+        return new PreparedSnapshot(previous, added, removed, unified, Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor));
     }
 
     /// <summary>Same compare hash as the latest snapshot: no new row, the latest is seen once more.</summary>
@@ -296,7 +303,7 @@ public sealed class BackupPipeline(
 
     /// <summary>A changed (or first) config: snapshot, content and diff in one batch of inserts, then the run and device rows.</summary>
     private async Task<(RunOutcome, long, DateTime)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
-        NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
+        NormalizedConfig config, CollectedConfig collected, int? credentialId, Action<StoredSnapshotText> onStored, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var snapshot = new Snapshot
@@ -318,7 +325,10 @@ public sealed class BackupPipeline(
         db.Snapshots.Add(snapshot);
         await db.SaveChangesAsync(ct);
 
-        await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, prepared.Previous, ct); // zstd delta or keyframe
+        var content = await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, prepared.Previous, ct); // zstd delta or keyframe
+        onStored(content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
+            ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes)
+            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length));
         await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
         SnapshotDiff? sd = null;
         if (latest is not null && prepared.UnifiedDiff is not null)

@@ -56,4 +56,9 @@ public sealed class BackupOptions
     public bool RunWorker { get; set; } = true;
     /// <summary>How often the worker looks in the database for runs queued by other instances (zero: never).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Memory for the texts of the snapshots this instance stored last (<see cref="Snapshots.SnapshotTextCache"/>), so the
+    /// next backup of a device need not read and decode its previous content (zero: off).
+    /// </summary>
+    public int SnapshotTextCacheMegabytes { get; set; } = 64;
 }

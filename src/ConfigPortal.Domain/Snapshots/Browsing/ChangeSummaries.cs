@@ -38,6 +38,25 @@ public static class ChangeSummaries
         return new ChangedSectionsSummary(sections.Take(MaxStored).ToList(), sections.Count);
     }
 
+    /// <summary>
+    /// The added and removed lines of <paramref name="diff"/> that count as changes: lines matching the vendor's ignore
+    /// filters (clocks, counters) are left out, as in the section summary. Only the changed lines are tested.
+    /// </summary>
+    public static (int Added, int Removed) CountedChanges(LineDiffResult diff, string? vendor)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        var ignore = (vendor is null ? null : VendorProfiles.Find(vendor))?.IgnoreFilters ?? [];
+        int added = 0, removed = 0;
+        foreach (var e in diff.Edits)
+        {
+            for (var i = e.OldStart; i < e.OldStart + e.OldCount; i++)
+                if (!IsIgnored(ignore, diff.OldLine(i))) removed++;
+            for (var i = e.NewStart; i < e.NewStart + e.NewCount; i++)
+                if (!IsIgnored(ignore, diff.NewLine(i))) added++;
+        }
+        return (added, removed);
+    }
+
     /// <summary>The JSON stored in <see cref="SnapshotDiff.ChangedSections"/> for a diff (null without a diff).</summary>
     public static string? Serialize(LineDiffResult? diff, string? vendor)
     {
@@ -68,7 +87,9 @@ public static class ChangeSummaries
         }
     }
 
-    private static bool IsIgnored(IReadOnlyList<Regex> ignore, string line)
+    private static bool IsIgnored(IReadOnlyList<Regex> ignore, string line) => IsIgnored(ignore, line.AsSpan());
+
+    private static bool IsIgnored(IReadOnlyList<Regex> ignore, ReadOnlySpan<char> line)
     {
         foreach (var r in ignore)
         {

@@ -30,20 +30,17 @@ public static class LatestConfigs
         return StoreAsync(db, snapshot.TenantId, snapshot.DeviceId, snapshot.Id, text, ct);
     }
 
-    /// <summary>Adds or moves forward the row of a device (never back to an older snapshot). The caller saves.</summary>
+    /// <summary>
+    /// Moves forward the row of a device at once (never back to an older snapshot), or adds one that the caller saves.
+    /// </summary>
     public static async Task StoreAsync(IPortalDb db, int tenantId, int deviceId, long snapshotId, string text, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(text);
-        var row = await db.DeviceLatestConfigs.FirstOrDefaultAsync(l => l.DeviceId == deviceId, ct);
-        if (row is null)
-        {
+        // The usual case (the device has a row) is one UPDATE, without reading the old text.
+        var moved = await db.DeviceLatestConfigs.Where(l => l.DeviceId == deviceId && l.SnapshotId < snapshotId)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.SnapshotId, snapshotId).SetProperty(l => l.Text, text), ct);
+        if (moved == 0 && !await db.DeviceLatestConfigs.AnyAsync(l => l.DeviceId == deviceId, ct))
             db.DeviceLatestConfigs.Add(new DeviceLatestConfig { DeviceId = deviceId, TenantId = tenantId, SnapshotId = snapshotId, Text = text });
-        }
-        else if (row.SnapshotId < snapshotId)
-        {
-            row.SnapshotId = snapshotId;
-            row.Text = text;
-        }
     }
 }
