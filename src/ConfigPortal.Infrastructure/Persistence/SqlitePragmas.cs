@@ -40,8 +40,11 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     private SqlitePragmaInterceptor(SqliteSynchronous synchronous) =>
         _sql = $"PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs};";
 
-    /// <summary>How long SQLite itself waits for another writer's lock (Microsoft.Data.Sqlite's default command timeout).</summary>
-    public const int BusyTimeoutMs = 30_000;
+    /// <summary>
+    /// How long SQLite itself waits for another writer's lock: the same limit as the connection's command timeout
+    /// (<see cref="DatabaseOptions.SqliteBusyTimeoutSeconds"/>, one setting for both).
+    /// </summary>
+    public const int BusyTimeoutMs = DatabaseOptions.SqliteBusyTimeoutSeconds * 1000;
 
     /// <summary>One shared instance per setting (the same options on every context: EF Core reuses its service provider).</summary>
     public static SqlitePragmaInterceptor For(SqliteSynchronous synchronous) =>
