@@ -16,7 +16,9 @@ namespace ConfigPortal.Benchmarks;
 /// (queue → BackupWorker → BackupPipeline → SshDeviceCollector) with a concurrency cap of 25, against real OpenSSH
 /// servers on 127.0.0.1 (the test suite's device lab, linked into this project; needs root and /usr/sbin/sshd).
 /// Two rounds: the first stores 100 snapshots, the second finds 100 duplicates; memory is read before, between and after.
-/// `dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- fleet [devices] [cap] [vendor] [kex]`
+/// `dotnet run -c Release --project tests/ConfigPortal.Benchmarks -- fleet [devices] [cap] [vendor] [kex] [rounds]`
+/// Round 1 is a cold start (the process JIT-compiles the SSH and pipeline paths while it runs); rounds 2.. (duplicates)
+/// are what a running portal does at every scheduled slot. The target is judged on every round, reported per round.
 /// kex: "device" (default) restricts the emulators' sshd to curve25519-sha256, ecdh-sha2-nistp256 and
 /// diffie-hellman-group14-sha256 as network devices offer; "openssh" keeps OpenSSH 9.2's default, whose preferred
 /// post-quantum sntrup761x25519 hybrid SSH.NET then negotiates at ~100 ms of CPU per connect.
@@ -29,6 +31,7 @@ public static class FleetBenchmark
         var cap = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 25;
         var vendor = args.Length > 3 ? args[3] : "cisco_ios";
         var kexMode = args.Length > 4 ? args[4] : "device";
+        var rounds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 4;
         var kex = kexMode == "openssh" ? null : "curve25519-sha256,ecdh-sha2-nistp256,diffie-hellman-group14-sha256";
         const double deviceDelay = 1.0;
 
@@ -87,7 +90,8 @@ public static class FleetBenchmark
         var (ws0, heap0) = Memory();
         Console.WriteLine($"| before | | | | | | | | | | {ws0} | {heap0} |");
         var ok = true;
-        for (var round = 1; round <= 2; round++)
+        var warmRoundsOk = true;
+        for (var round = 1; round <= rounds; round++)
         {
             finished.Clear();
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -115,11 +119,14 @@ public static class FleetBenchmark
             foreach (var f in results.Where(r => r?.Outcome == RunOutcome.Failed).Take(3))
                 Console.WriteLine($"  failed: {f!.FailureKind}: {f.Message}");
             ok &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
+            if (round > 1) warmRoundsOk &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
         }
         Console.WriteLine();
         Console.WriteLine("Portal CPU is this process (worker, pipeline, SSH.NET, SQLite); whole machine CPU includes sshd, the python emulators and");
         Console.WriteLine($"anything else running on the machine (load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}).");
-        Console.WriteLine(ok ? "target (all done in <= 6 s, no failures): met" : "target (all done in <= 6 s, no failures): NOT met");
+        Console.WriteLine(ok ? "target (all done in <= 6 s, no failures): met in every round"
+            : warmRoundsOk && rounds > 1 ? "target (all done in <= 6 s, no failures): met in the warm rounds (2.." + rounds + "), NOT in the cold first round"
+            : "target (all done in <= 6 s, no failures): NOT met");
         await bench.Host.StopAsync();
         return 0;
     }

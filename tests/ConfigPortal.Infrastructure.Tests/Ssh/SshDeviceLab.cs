@@ -143,7 +143,7 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
     }
 
     private string Emulator(string vendor, string? fault) =>
-        $"/usr/bin/python3 {Directory}/emulator.py {Directory}/{vendor}.json {fault}".TrimEnd();
+        $"/usr/bin/python3 -S {Directory}/emulator.py {Directory}/{vendor}.json {fault}".TrimEnd();
 
     private string CommonConfig(string hostKey, string name) => $"""
         ListenAddress 127.0.0.1
