@@ -22,6 +22,7 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(MembershipCountOfUserAsync),
         nameof(UsageByTenantAsync),
         nameof(ClaimNotificationDeliveriesAsync),
+        nameof(DeleteCompletedDeliveriesAsync),
         nameof(SchedulingInputsAsync),
         nameof(PlannedSlotsAsync),
         nameof(ActiveRunsOfDevicesAsync),
@@ -171,6 +172,19 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
             .Select(r => new { r.Id, r.DeviceId, r.Trigger, r.ScheduledSlotUtc })
             .ToListAsync(ct);
         return rows.ToDictionary(r => r.DeviceId, r => (r.Id, r.Trigger, r.ScheduledSlotUtc));
+    }
+
+    /// <summary>Deletes up to <paramref name="max"/> sent or failed deliveries (every tenant) completed before <paramref name="beforeUtc"/>: the dispatcher's retention.</summary>
+    public async Task<int> DeleteCompletedDeliveriesAsync(DateTime beforeUtc, int max, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = db.NotificationDeliveries.IgnoreQueryFilters()
+            .Where(d => (d.Status == Domain.Notifications.NotificationDeliveryStatus.Sent || d.Status == Domain.Notifications.NotificationDeliveryStatus.Failed)
+                && d.CompletedAtUtc != null && d.CompletedAtUtc < beforeUtc)
+            .OrderBy(d => d.Id)
+            .Select(d => d.Id)
+            .Take(max);
+        return await db.NotificationDeliveries.IgnoreQueryFilters().Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>The latest slot (at or after <paramref name="fromUtc"/>) each of these devices has a run row for: served, joined or recorded missed.</summary>
