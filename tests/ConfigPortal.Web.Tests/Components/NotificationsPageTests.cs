@@ -72,7 +72,8 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
 
         Input(provider, "webhook-url").Change("https://hooks.acme.example/configportal");
         provider.Find("[data-testid=save-channel]").Click();
-        var secret = provider.WaitForElement("[data-testid=generated-secret] code").TextContent;
+        // Saving resolves the webhook's host name (target rules): allow for a slow resolver on a loaded machine.
+        var secret = provider.WaitForElement("[data-testid=generated-secret] code", TimeSpan.FromSeconds(30)).TextContent;
         Assert.StartsWith(WebhookSignature.SecretPrefix, secret, StringComparison.Ordinal);
 
         // Opened again: the secret reads "set" and its value is nowhere.
