@@ -186,10 +186,14 @@ public sealed class SchedulePlanner(
         }
     }
 
-    /// <summary>The message of a skipped run for a slot that came while the device was still busy with an earlier run.</summary>
-    public const string MissedBusyMessage = "Skipped: the device's previous run was still in progress when this slot came due.";
-    /// <summary>The message of a skipped run for a slot that no instance planned in time.</summary>
-    public const string MissedDownMessage = "Missed: no instance planned this slot in time (the scheduler was down or behind).";
+    /// <summary>The reason of a skipped run for a slot that came while the device was still busy with an earlier run.</summary>
+    public const string MissedBusyMessage = "skipped: the device's previous run was still in progress when this slot came due.";
+    /// <summary>The reason of a skipped run for a slot that no instance planned in time.</summary>
+    public const string MissedDownMessage = "missed: no instance planned this slot in time (the scheduler was down or behind).";
+
+    /// <summary>A skipped run's message: which slot, and why ("Slot 2026-06-01 10:00 UTC skipped: …").</summary>
+    public static string MissedMessage(DateTime slotUtc, bool busy) =>
+        "Slot " + slotUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC " + (busy ? MissedBusyMessage : MissedDownMessage);
 
     /// <summary>
     /// A slot is served now for each of <paramref name="served"/>: every earlier slot of the same schedule since the
@@ -231,7 +235,7 @@ public sealed class SchedulePlanner(
                 Trigger = BackupTrigger.Schedule,
                 RequestedByName = "system",
                 Status = BackupRunStatus.Skipped,
-                Message = busy ? MissedBusyMessage : MissedDownMessage,
+                Message = MissedMessage(slot, busy),
                 QueuedAtUtc = now,
                 FinishedAtUtc = now,
                 CorrelationId = Guid.NewGuid().ToString("N"),

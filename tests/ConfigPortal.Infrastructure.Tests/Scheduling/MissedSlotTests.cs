@@ -63,7 +63,7 @@ public sealed class MissedSlotTests
         var skipped = runs[1];
         Assert.Equal((BackupRunStatus.Skipped, BackupTrigger.Schedule, (int?)null, (RunOutcome?)null, true),
             (skipped.Status, skipped.Trigger, skipped.ActiveDeviceId, skipped.Outcome, skipped.IsFinished));
-        Assert.Equal(SchedulePlanner.MissedBusyMessage, skipped.Message);
+        Assert.Equal("Slot 2026-06-01 10:00 UTC skipped: the device's previous run was still in progress when this slot came due.", skipped.Message);
         Assert.Equal(BackupRunStatus.Queued, runs[2].Status);
 
         // The Runs page lists it, filterable as "skipped"; the device's last result is untouched.
@@ -71,7 +71,7 @@ public sealed class MissedSlotTests
         {
             var page = await scope.ServiceProvider.GetRequiredService<RunQueryService>().QueryKeysetAsync(new RunFilter { Status = RunStatusFilter.Skipped }, null, 50);
             var item = Assert.Single(page.Items);
-            Assert.Equal((skipped.Id, BackupRunStatus.Skipped, SchedulePlanner.MissedBusyMessage), (item.Id, item.Status, item.Message));
+            Assert.Equal((skipped.Id, BackupRunStatus.Skipped, SchedulePlanner.MissedMessage(At(10), busy: true)), (item.Id, item.Status, item.Message));
         }
         var deviceRow = await p.QueryAsync(p.AcmeId, db => db.Devices.AsNoTracking().SingleAsync(d => d.Id == device));
         Assert.NotEqual((RunOutcome?)null, deviceRow.LastRunOutcome);
@@ -100,7 +100,8 @@ public sealed class MissedSlotTests
 
         var runs = await SlotRunsAsync(p, device);
         Assert.Equal([At(9), At(10), At(11), At(12), At(13)], runs.Select(r => r.ScheduledSlotUtc!.Value));
-        Assert.All(runs.Skip(1).Take(3), r => Assert.Equal((BackupRunStatus.Skipped, SchedulePlanner.MissedDownMessage), (r.Status, r.Message)));
+        Assert.All(runs.Skip(1).Take(3), r => Assert.Equal((BackupRunStatus.Skipped, SchedulePlanner.MissedMessage(r.ScheduledSlotUtc!.Value, busy: false)), (r.Status, r.Message)));
+        Assert.Equal("Slot 2026-06-01 11:00 UTC missed: no instance planned this slot in time (the scheduler was down or behind).", runs[2].Message);
         Assert.Equal((BackupRunStatus.Succeeded, BackupRunStatus.Queued), (runs[0].Status, runs[4].Status));
     }
 

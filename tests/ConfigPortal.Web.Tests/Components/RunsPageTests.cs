@@ -83,6 +83,7 @@ public sealed class RunsPageTests : PortalComponentTest, IClassFixture<PortalDat
     {
         var device = await DeviceAsync("skipped", SimulatorBehavior.Static);
         var now = DateTime.UtcNow;
+        var slot = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
         await using (var scope = Services.CreateAsyncScope())
         {
             scope.ServiceProvider.GetRequiredService<ConfigPortal.Domain.Tenancy.ITenantContext>().SetTenant(_db.AcmeId);
@@ -91,9 +92,9 @@ public sealed class RunsPageTests : PortalComponentTest, IClassFixture<PortalDat
             db.BackupRuns.Add(new BackupRun
             {
                 TenantId = _db.AcmeId, DeviceId = device, Trigger = BackupTrigger.Schedule, RequestedByName = "system",
-                Status = BackupRunStatus.Skipped, Message = ConfigPortal.Infrastructure.Scheduling.SchedulePlanner.MissedBusyMessage,
+                Status = BackupRunStatus.Skipped, Message = ConfigPortal.Infrastructure.Scheduling.SchedulePlanner.MissedMessage(slot, busy: true),
                 QueuedAtUtc = now, FinishedAtUtc = now, CorrelationId = Guid.NewGuid().ToString("N"),
-                ScheduledSlotUtc = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc),
+                ScheduledSlotUtc = slot,
             });
             await db.SaveChangesAsync(Ct);
         }
