@@ -169,7 +169,10 @@ public static class DependencyInjection
         // Notifications: channels, the outbox dispatcher (worker and all-in-one roles), e-mail and webhook transport.
         services.Configure<Notifications.NotificationOptions>(config.GetSection("Notifications"));
         services.AddScoped<Domain.Notifications.NotificationChannelService>();
-        services.AddHttpClient(Notifications.NotificationTransport.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(2));
+        services.Configure<Domain.Notifications.WebhookTargetOptions>(config.GetSection("Notifications"));
+        services.AddSingleton<Domain.Notifications.WebhookTargetPolicy>();
+        services.AddHttpClient(Notifications.NotificationTransport.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(2))
+            .ConfigurePrimaryHttpMessageHandler(sp => Notifications.NotificationTransport.CreateHandler(sp.GetRequiredService<Domain.Notifications.WebhookTargetPolicy>()));
         services.AddSingleton<Domain.Notifications.INotificationTransport, Notifications.NotificationTransport>();
         services.AddSingleton<Notifications.NotificationDispatcher>();
         services.AddSingleton<Domain.Notifications.INotificationDispatcher>(sp => sp.GetRequiredService<Notifications.NotificationDispatcher>());

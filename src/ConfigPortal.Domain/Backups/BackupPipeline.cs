@@ -236,6 +236,11 @@ public sealed class BackupPipeline(
             {
                 latest = await ReadLatestSnapshotAsync(device.Id);
             }
+            catch (RunLostLeaseException)
+            {
+                await DiscardLateResultAsync(run, device);
+                return;
+            }
         }
 
         run.Status = BackupRunStatus.Succeeded;
@@ -253,6 +258,29 @@ public sealed class BackupPipeline(
 
     /// <summary>The device's latest snapshot moved between the claim and the commit (the commit rolled back).</summary>
     private sealed class LatestSnapshotMovedException : Exception;
+
+    /// <summary>
+    /// The run is no longer this attempt's (the commit rolled back): its lease expired while this instance stalled and a
+    /// sweeper took it over, marked it interrupted and re-queued the slot as the next attempt (ADR-011, fencing).
+    /// </summary>
+    private sealed class RunLostLeaseException : Exception;
+
+    /// <summary>
+    /// After a fenced commit: nothing of this attempt was stored. Only the run's message is amended (the row is the
+    /// sweeper's already, failed as interrupted), so the Runs page says why this attempt has no snapshot.
+    /// </summary>
+    private async Task DiscardLateResultAsync(BackupRun run, Device device)
+    {
+        logger.LogWarning("Backup run {RunId} of device {DeviceId} lost its lease before it could commit (instance {Owner} stalled past the lease); its result is discarded and no snapshot was stored",
+            run.Id, device.Id, run.OwnerInstanceId ?? "none");
+        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+        await db.BackupRuns.Where(r => r.Id == run.Id && r.Status == BackupRunStatus.Failed)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Message, LateResultMessage), CancellationToken.None);
+    }
+
+    /// <summary>The message of a run whose late result was discarded by the commit's fence.</summary>
+    public const string LateResultMessage =
+        "Interrupted: the instance running this backup stalled past its lease and the run was taken over; its late result was discarded (no snapshot stored).";
 
     private async Task<LatestSnapshot?> ReadLatestSnapshotAsync(int deviceId)
     {
@@ -295,7 +323,7 @@ public sealed class BackupPipeline(
         await UpdateDeviceAfterSuccessAsync(db, device.Id, latest.Id, newSnapshotId: null, RunOutcome.Unchanged, collected, credentialId, now, ct);
         await db.Snapshots.Where(s => s.Id == latest.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAtUtc, now).SetProperty(x => x.SeenCount, x => x.SeenCount + 1), ct);
-        await FinishRunAsync(db, run.Id, RunOutcome.Unchanged, latest.Id, now, ct);
+        await FinishRunAsync(db, run, RunOutcome.Unchanged, latest.Id, now, ct);
         await audit.AppendAsync(db, [AuditRecordFor(run, device, AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
             new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount + 1, credentialProfile = collected.CredentialUsed })], ct);
         return (RunOutcome.Unchanged, latest.Id, now);
@@ -350,7 +378,7 @@ public sealed class BackupPipeline(
         await db.SaveChangesAsync(ct);
 
         await UpdateDeviceAfterSuccessAsync(db, device.Id, latest?.Id, snapshot.Id, RunOutcome.Created, collected, credentialId, now, ct);
-        await FinishRunAsync(db, run.Id, RunOutcome.Created, snapshot.Id, now, ct);
+        await FinishRunAsync(db, run, RunOutcome.Created, snapshot.Id, now, ct);
 
         List<AuditRecord> records =
         [
@@ -399,11 +427,17 @@ public sealed class BackupPipeline(
             throw new LatestSnapshotMovedException();
     }
 
-    /// <summary>The run row of a successful run, in one UPDATE.</summary>
-    private static Task<int> FinishRunAsync(IPortalDb db, long runId, RunOutcome outcome, long snapshotId, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// The run row of a successful run, in one UPDATE that is also the commit's fence: it matches only while the run is
+    /// still running under the lease owner this attempt claimed it with. A sweeper that took the run over (lease expired:
+    /// new owner, then failed as interrupted) makes it match nothing, and the whole commit rolls back.
+    /// </summary>
+    private static async Task FinishRunAsync(IPortalDb db, BackupRun run, RunOutcome outcome, long snapshotId, DateTime now, CancellationToken ct)
     {
         var message = RunMessage(outcome);
-        return db.BackupRuns.Where(r => r.Id == runId)
+        var (runId, owner) = (run.Id, run.OwnerInstanceId);
+        var updated = await db.BackupRuns
+            .Where(r => r.Id == runId && (r.Status == BackupRunStatus.Collecting || r.Status == BackupRunStatus.Processing) && r.OwnerInstanceId == owner)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, BackupRunStatus.Succeeded)
                 .SetProperty(r => r.Outcome, (RunOutcome?)outcome)
@@ -411,6 +445,8 @@ public sealed class BackupPipeline(
                 .SetProperty(r => r.ActiveDeviceId, (int?)null)
                 .SetProperty(r => r.Message, message)
                 .SetProperty(r => r.SnapshotId, snapshotId), ct);
+        if (updated == 0)
+            throw new RunLostLeaseException();
     }
 
     private static string? ActorName(BackupRun run) => run.Trigger == BackupTrigger.Schedule ? "system" : run.RequestedByName;
@@ -438,10 +474,12 @@ public sealed class BackupPipeline(
     private async Task FailAsync(BackupRun run, Device device, FailureKind kind, string message, long started, string? offeredHostKey = null)
     {
         await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-        var trackedRun = await db.ExecuteInTransactionAsync(async ct =>
+        var trackedRun = await db.ExecuteInTransactionAsync<BackupRun?>(async ct =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var trackedRun = await db.BackupRuns.SingleAsync(r => r.Id == run.Id, ct);
+            if (trackedRun.IsFinished || trackedRun.OwnerInstanceId != run.OwnerInstanceId)
+                return null; // taken over by a sweeper (lease lost) or finished: this attempt's failure is not recorded
             var trackedDevice = await db.Devices.SingleAsync(d => d.Id == device.Id, ct);
             trackedRun.Status = BackupRunStatus.Failed;
             trackedRun.Outcome = RunOutcome.Failed;
@@ -482,6 +520,12 @@ public sealed class BackupPipeline(
             }], ct);
             return trackedRun;
         }, CancellationToken.None);
+        if (trackedRun is null)
+        {
+            logger.LogWarning("Backup run {RunId} of device {DeviceId} failed after it lost its lease ({Reason}); the run was taken over and this failure is not recorded",
+                run.Id, device.Id, kind);
+            return;
+        }
         Record(RunOutcome.Failed, started);
         await PublishAsync(trackedRun);
         logger.LogWarning("Backup run {RunId} of device {DeviceId} failed: {Reason}: {Message}", run.Id, device.Id, kind, message);

@@ -17,6 +17,8 @@ public enum BackupRunStatus
     Processing = 3,
     Succeeded = 4,
     Failed = 5,
+    /// <summary>A schedule slot that never ran (the device was still busy, or no instance planned it in time); the message says which.</summary>
+    Skipped = 6,
 }
 
 /// <summary>
@@ -58,7 +60,7 @@ public sealed class BackupRun : ITenantOwned
     /// <summary>Until when the owner's claim holds; renewed by its heartbeat. Past it, any instance's sweeper recovers the run.</summary>
     public DateTime? LeaseExpiresAtUtc { get; set; }
 
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
 
     /// <summary>A manual or API run that also served a schedule slot (the slot joined it).</summary>
     public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
@@ -85,7 +87,7 @@ public sealed record BackupRunView(
     /// <summary>A manual or API run that also served a schedule slot (the slot joined it instead of starting a second run).</summary>
     public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
 
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
 
     public static BackupRunView From(BackupRun r) => new(r.Id, r.DeviceId, r.Trigger, r.RequestedByName, r.Status, r.Outcome,
         r.FailureKind, r.Message, r.QueuedAtUtc, r.StartedAtUtc, r.FinishedAtUtc, r.SnapshotId, r.CorrelationId,

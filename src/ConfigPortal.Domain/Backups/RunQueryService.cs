@@ -15,6 +15,8 @@ public enum RunStatusFilter
     Processing = 4,
     Succeeded = 5,
     Failed = 6,
+    /// <summary>Schedule slots recorded as missed (never ran).</summary>
+    Skipped = 7,
 }
 
 /// <summary>The Runs page's filters; the same object serves the per-device history and the API.</summary>
@@ -52,7 +54,7 @@ public sealed record RunListItem(
     DateTime? FinishedAtUtc,
     long? SnapshotId)
 {
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed;
+    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
 
     /// <summary>From the start of collection to the end (null until both are known).</summary>
     public TimeSpan? Duration => StartedAtUtc is { } s && FinishedAtUtc is { } f ? f - s : null;
@@ -138,6 +140,7 @@ public sealed class RunQueryService(IPortalDbFactory dbFactory, TenantAccess acc
             RunStatusFilter.Processing => q.Where(r => r.Status == BackupRunStatus.Processing),
             RunStatusFilter.Succeeded => q.Where(r => r.Status == BackupRunStatus.Succeeded),
             RunStatusFilter.Failed => q.Where(r => r.Status == BackupRunStatus.Failed),
+            RunStatusFilter.Skipped => q.Where(r => r.Status == BackupRunStatus.Skipped),
             _ => q,
         };
         if (f.Outcome is { } outcome) q = q.Where(r => r.Outcome == outcome);

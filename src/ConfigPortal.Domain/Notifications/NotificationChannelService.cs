@@ -70,6 +70,7 @@ public sealed class NotificationChannelService(
     ISecretProtector protector,
     IAuditService audit,
     INotificationDispatcher dispatcher,
+    WebhookTargetPolicy targets,
     TimeProvider clock)
 {
     public const int MaxRecipients = 50;
@@ -114,7 +115,7 @@ public sealed class NotificationChannelService(
     {
         var grant = await access.DemandAsync(Permission.ManageSettings, Operation, ct);
         await using var db = await dbFactory.CreateAsync(ct);
-        var v = await ValidateAsync(db, input, null, ct);
+        var v = await ValidateAsync(db, input, null, targets, ct);
         string? generated = null;
         string? secret = null;
         if (input.Kind == NotificationChannelKind.Webhook)
@@ -151,7 +152,7 @@ public sealed class NotificationChannelService(
         await using var db = await dbFactory.CreateAsync(ct);
         var current = await db.NotificationChannels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct)
             ?? throw await access.NotFoundAsync("notification_channel", id, ct);
-        var v = await ValidateAsync(db, input, current, ct);
+        var v = await ValidateAsync(db, input, current, targets, ct);
 
         string? generated = null;
         string? newSecret = null;
@@ -229,7 +230,7 @@ public sealed class NotificationChannelService(
     }
 
     /// <summary>
-    /// Sends a test notification through the channel now (with the dispatcher's retries) and returns the delivery
+    /// Sends a test notification through the channel now (one attempt, no retries) and returns the delivery
     /// with its result; it is recorded like any delivery (<c>notification_sent</c> / <c>notification_failed</c>).
     /// </summary>
     public async Task<NotificationDeliveryView> SendTestAsync(int id, CancellationToken ct = default)
@@ -266,7 +267,7 @@ public sealed class NotificationChannelService(
 
     private sealed record Validated(string Name, IReadOnlyList<string> Groups, IReadOnlyList<string> Recipients);
 
-    private static async Task<Validated> ValidateAsync(IPortalDb db, NotificationChannelInput input, NotificationChannel? current, CancellationToken ct)
+    private static async Task<Validated> ValidateAsync(IPortalDb db, NotificationChannelInput input, NotificationChannel? current, WebhookTargetPolicy targets, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = errors.TryGetValue(field, out var e) ? [.. e, message] : [message];
@@ -307,6 +308,8 @@ public sealed class NotificationChannelService(
             var url = input.WebhookUrl?.Trim() ?? "";
             if (url.Length > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host) || !string.IsNullOrEmpty(uri.UserInfo))
                 Add(nameof(input.WebhookUrl), "Give an absolute http:// or https:// URL (without user:password@).");
+            else if (await targets.CheckAsync(uri, ct) is { } refused)
+                Add(nameof(input.WebhookUrl), refused);
             if (!string.IsNullOrEmpty(input.WebhookSecret) && input.WebhookSecret.Length is < WebhookSignature.MinSecretLength or > WebhookSignature.MaxSecretLength)
                 Add(nameof(input.WebhookSecret), $"A signing secret has {WebhookSignature.MinSecretLength} to {WebhookSignature.MaxSecretLength} characters (or leave it empty to generate one).");
         }

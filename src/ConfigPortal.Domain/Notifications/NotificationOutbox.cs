@@ -78,7 +78,7 @@ public static class NotificationOutbox
 
         var max = channels.Max(c => c.FailureThreshold);
         var outcomes = await db.BackupRuns.AsNoTracking()
-            .Where(r => r.DeviceId == device.Id && r.FinishedAtUtc != null)
+            .Where(r => r.DeviceId == device.Id && r.FinishedAtUtc != null && r.Status != BackupRunStatus.Skipped) // a missed slot neither breaks nor extends a streak
             .OrderByDescending(r => r.Id)
             .Select(r => r.Outcome)
             .Take(max + 1)

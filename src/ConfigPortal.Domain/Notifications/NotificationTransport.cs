@@ -31,9 +31,9 @@ public interface INotificationTransport
     Task<TransportResult> SendAsync(NotificationTarget target, NotificationMessage message, CancellationToken ct);
 }
 
-/// <summary>Delivers a delivery row now (the "Send test" button), with retries as the dispatcher would.</summary>
+/// <summary>Delivers a delivery row now (the "Send test" button): one attempt, no retries.</summary>
 public interface INotificationDispatcher
 {
-    /// <summary>Claims the delivery and sends it; returns false when another instance holds it.</summary>
+    /// <summary>Claims the delivery and makes one attempt; returns false when another instance holds it.</summary>
     Task<bool> DeliverNowAsync(long deliveryId, int tenantId, CancellationToken ct = default);
 }

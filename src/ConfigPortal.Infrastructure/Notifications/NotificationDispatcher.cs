@@ -41,6 +41,15 @@ public sealed class NotificationOptions
     public int MaxConcurrentDeliveries { get; set; } = 4;
     /// <summary>The portal's public address (e.g. https://portal.example.com), for absolute links in notifications.</summary>
     public string? PortalBaseUrl { get; set; }
+    /// <summary>Sent and failed deliveries older than this (by completion time) are deleted by the dispatcher; zero keeps them forever.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>
+    /// SHA-256 fingerprints (hex, colons allowed) of SMTP server certificates accepted although their chain does not
+    /// validate: an internal relay with a self-signed certificate. Every other certificate must validate as usual.
+    /// </summary>
+    public List<string> SmtpTrustedCertificates { get; set; } = [];
+    /// <summary>How often the dispatcher deletes deliveries past <see cref="DeliveryRetention"/>.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
@@ -64,6 +73,7 @@ public sealed class NotificationDispatcher(
         var interval = options.Value.PollInterval;
         if (interval <= TimeSpan.Zero) return;
         using var timer = new PeriodicTimer(interval, clock);
+        DateTime? lastCleanup = null;
         try
         {
             do
@@ -71,6 +81,12 @@ public sealed class NotificationDispatcher(
                 try
                 {
                     await DispatchDueAsync(stoppingToken);
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    if (lastCleanup is null || now - lastCleanup >= options.Value.CleanupInterval)
+                    {
+                        lastCleanup = now;
+                        await CleanupAsync(stoppingToken);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -94,6 +110,33 @@ public sealed class NotificationDispatcher(
         return claimed.Count;
     }
 
+    /// <summary>
+    /// Deletes sent and failed deliveries completed before now − <see cref="NotificationOptions.DeliveryRetention"/>, in
+    /// batches; pending and claimed rows are never touched. Their audit entries (<c>notification_sent</c>/<c>_failed</c>)
+    /// stay. Returns the number deleted.
+    /// </summary>
+    public async Task<int> CleanupAsync(CancellationToken ct = default)
+    {
+        var retention = options.Value.DeliveryRetention;
+        if (retention <= TimeSpan.Zero) return 0;
+        var before = clock.GetUtcNow().UtcDateTime - retention;
+        var total = 0;
+        int n;
+        do
+        {
+            n = await platform.DeleteCompletedDeliveriesAsync(before, 1000, ct);
+            total += n;
+        }
+        while (n == 1000);
+        if (total > 0)
+            logger.LogInformation("Deleted {Count} notification deliveries completed before {Before:o} (retention {Retention})", total, before, retention);
+        return total;
+    }
+
+    /// <summary>
+    /// "Send test": claims the delivery and makes ONE attempt (no retries: the person clicking waits for the answer, and a
+    /// failing target should say so at once), recorded like any delivery.
+    /// </summary>
     public async Task<bool> DeliverNowAsync(long deliveryId, int tenantId, CancellationToken ct = default)
     {
         var token = NewClaimToken();
@@ -111,7 +154,7 @@ public sealed class NotificationDispatcher(
                 if (n == 0) return false;
             }
         }
-        await DeliverClaimedAsync(deliveryId, tenantId, token, ct);
+        await DeliverClaimedAsync(deliveryId, tenantId, token, ct, maxAttempts: 1);
         return true;
     }
 
@@ -125,7 +168,7 @@ public sealed class NotificationDispatcher(
         return scope;
     }
 
-    private async Task DeliverClaimedAsync(long deliveryId, int tenantId, string token, CancellationToken ct)
+    private async Task DeliverClaimedAsync(long deliveryId, int tenantId, string token, CancellationToken ct, int? maxAttempts = null)
     {
         try
         {
@@ -141,7 +184,7 @@ public sealed class NotificationDispatcher(
             }
             if (delivery is null || channel is null) return; // taken over, or its channel was deleted (with it)
 
-            var (attempts, result) = await SendWithRetriesAsync(sp, channel, delivery, ct);
+            var (attempts, result) = await SendWithRetriesAsync(sp, channel, delivery, maxAttempts ?? options.Value.MaxAttempts, ct);
             await RecordAsync(dbFactory, sp.GetRequiredService<IAuditService>(), delivery, channel, token, attempts, result);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -154,7 +197,7 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    private async Task<(int Attempts, TransportResult Result)> SendWithRetriesAsync(IServiceProvider sp, NotificationChannel channel, NotificationDelivery delivery, CancellationToken ct)
+    private async Task<(int Attempts, TransportResult Result)> SendWithRetriesAsync(IServiceProvider sp, NotificationChannel channel, NotificationDelivery delivery, int maxAttempts, CancellationToken ct)
     {
         NotificationTarget target;
         try
@@ -170,11 +213,11 @@ public sealed class NotificationDispatcher(
         var attempts = 0;
         TransportResult? last = null;
         var builder = new ResiliencePipelineBuilder<TransportResult> { TimeProvider = clock };
-        if (o.MaxAttempts > 1)
+        if (maxAttempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions<TransportResult>
             {
-                MaxRetryAttempts = o.MaxAttempts - 1,
+                MaxRetryAttempts = maxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = o.RetryDelay,

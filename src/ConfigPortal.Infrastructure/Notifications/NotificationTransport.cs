@@ -13,9 +13,34 @@ namespace ConfigPortal.Infrastructure.Notifications;
 /// Sends a message by e-mail (MailKit SMTP) or as a signed webhook (HttpClient). Returns a short, storable result;
 /// never throws for a delivery problem (only when cancelled), and never puts a secret or the body into a result.
 /// </summary>
-public sealed class NotificationTransport(IHttpClientFactory httpClients, TimeProvider clock) : INotificationTransport
+public sealed class NotificationTransport(IHttpClientFactory httpClients, TimeProvider clock, Microsoft.Extensions.Options.IOptionsMonitor<NotificationOptions> options) : INotificationTransport
 {
     public const string HttpClientName = "ConfigPortal.Notifications";
+
+    /// <summary>
+    /// The webhook client's handler: every connection (the first request and each redirect) resolves the host itself and
+    /// connects only to addresses the <see cref="WebhookTargetPolicy"/> allows, so the check happens at send time on the
+    /// very address used (DNS may have changed since the channel was saved). A proxy, if configured, is what is checked.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(WebhookTargetPolicy policy) => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = async (context, ct) =>
+        {
+            var addresses = await policy.ResolveAllowedAsync(context.DnsEndPoint.Host, ct);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     public Task<TransportResult> SendAsync(NotificationTarget target, NotificationMessage message, CancellationToken ct) =>
         target.Kind == NotificationChannelKind.Email ? SendEmailAsync(target, message, ct) : SendWebhookAsync(target, message, ct);
@@ -45,6 +70,10 @@ public sealed class NotificationTransport(IHttpClientFactory httpClients, TimePr
             var retryable = code is 408 or 429 or >= 500;
             return new TransportResult(false, retryable, result);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
+        {
+            return new TransportResult(false, false, "target refused: " + refused.Message);
+        }
         catch (HttpRequestException ex)
         {
             return new TransportResult(false, true, ex.HttpRequestError == HttpRequestError.Unknown && ex.InnerException is SocketException se
@@ -57,7 +86,7 @@ public sealed class NotificationTransport(IHttpClientFactory httpClients, TimePr
         }
     }
 
-    private static async Task<TransportResult> SendEmailAsync(NotificationTarget target, NotificationMessage message, CancellationToken ct)
+    private async Task<TransportResult> SendEmailAsync(NotificationTarget target, NotificationMessage message, CancellationToken ct)
     {
         if (target.SmtpHost is null || target.FromAddress is null || target.Recipients.Count == 0)
             return new TransportResult(false, false, "channel misconfigured (no host, sender or recipients)");
@@ -71,6 +100,17 @@ public sealed class NotificationTransport(IHttpClientFactory httpClients, TimePr
 
         using var smtp = new SmtpClient();
         smtp.Timeout = 30_000;
+        var pinned = options.CurrentValue.SmtpTrustedCertificates
+            .Select(f => f.Replace(":", "", StringComparison.Ordinal).Trim()).Where(f => f.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var certificateRejected = false;
+        smtp.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            if (errors == System.Net.Security.SslPolicyErrors.None) return true;
+            if (certificate is not null && pinned.Contains(Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))))
+                return true;
+            certificateRejected = true;
+            return false;
+        };
         try
         {
             var tls = target.SmtpTls switch
@@ -103,7 +143,14 @@ public sealed class NotificationTransport(IHttpClientFactory httpClients, TimePr
         }
         catch (SslHandshakeException)
         {
-            return new TransportResult(false, false, "TLS handshake failed");
+            return new TransportResult(false, false, certificateRejected
+                ? "TLS handshake failed: the server's certificate is not trusted (pin it in Notifications:SmtpTrustedCertificates)"
+                : "TLS handshake failed");
+        }
+        catch (NotSupportedException)
+        {
+            // MailKit: SecureSocketOptions.StartTls against a server that does not offer STARTTLS. Never sent in plain text.
+            return new TransportResult(false, false, "STARTTLS required but the SMTP server does not offer it");
         }
         catch (SocketException ex)
         {

@@ -22,9 +22,12 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(MembershipCountOfUserAsync),
         nameof(UsageByTenantAsync),
         nameof(ClaimNotificationDeliveriesAsync),
+        nameof(DeleteCompletedDeliveriesAsync),
         nameof(SchedulingInputsAsync),
         nameof(PlannedSlotsAsync),
         nameof(ActiveRunsOfDevicesAsync),
+        nameof(LastServedSlotsAsync),
+        nameof(SlotRunFinishTimesAsync),
         nameof(TryLeaseAsync),
         nameof(RenewLeasesAsync),
         nameof(ExpiredLeasesAsync),
@@ -139,7 +142,7 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         var schedules = await db.BackupSchedules.IgnoreQueryFilters().AsNoTracking().Where(s => active.Contains(s.TenantId)).ToListAsync(ct);
         var devices = await db.Devices.IgnoreQueryFilters().AsNoTracking()
             .Where(d => d.Enabled && active.Contains(d.TenantId))
-            .Select(d => new ScheduledDevice(d.Id, d.TenantId, d.Group, d.CreatedAtUtc))
+            .Select(d => new ScheduledDevice(d.Id, d.TenantId, d.Group, d.CreatedAtUtc, d.UpdatedAtUtc))
             .ToListAsync(ct);
         return (schedules, devices);
     }
@@ -169,6 +172,55 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
             .Select(r => new { r.Id, r.DeviceId, r.Trigger, r.ScheduledSlotUtc })
             .ToListAsync(ct);
         return rows.ToDictionary(r => r.DeviceId, r => (r.Id, r.Trigger, r.ScheduledSlotUtc));
+    }
+
+    /// <summary>Deletes up to <paramref name="max"/> sent or failed deliveries (every tenant) completed before <paramref name="beforeUtc"/>: the dispatcher's retention.</summary>
+    public async Task<int> DeleteCompletedDeliveriesAsync(DateTime beforeUtc, int max, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = db.NotificationDeliveries.IgnoreQueryFilters()
+            .Where(d => (d.Status == Domain.Notifications.NotificationDeliveryStatus.Sent || d.Status == Domain.Notifications.NotificationDeliveryStatus.Failed)
+                && d.CompletedAtUtc != null && d.CompletedAtUtc < beforeUtc)
+            .OrderBy(d => d.Id)
+            .Select(d => d.Id)
+            .Take(max);
+        return await db.NotificationDeliveries.IgnoreQueryFilters().Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>The latest slot (at or after <paramref name="fromUtc"/>) each of these devices has a run row for: served, joined or recorded missed.</summary>
+    public async Task<IReadOnlyDictionary<int, DateTime>> LastServedSlotsAsync(IReadOnlyCollection<int> deviceIds, DateTime fromUtc, CancellationToken ct = default)
+    {
+        if (deviceIds.Count == 0) return new Dictionary<int, DateTime>();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = deviceIds.ToList();
+        var rows = await db.BackupRuns.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => ids.Contains(r.DeviceId) && r.ScheduledSlotUtc != null && r.ScheduledSlotUtc >= fromUtc)
+            .GroupBy(r => r.DeviceId)
+            .Select(g => new { DeviceId = g.Key, Slot = g.Max(r => r.ScheduledSlotUtc) })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.DeviceId, r => DateTime.SpecifyKind(r.Slot!.Value, DateTimeKind.Utc));
+    }
+
+    /// <summary>
+    /// When the runs serving these (device, slot) pairs finished (null: still running); the latest attempt counts.
+    /// Tells a slot missed because the device was still busy from one missed because nothing planned it.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(int DeviceId, DateTime Slot), DateTime?>> SlotRunFinishTimesAsync(IReadOnlyCollection<(int DeviceId, DateTime Slot)> pairs, CancellationToken ct = default)
+    {
+        var result = new Dictionary<(int, DateTime), DateTime?>();
+        if (pairs.Count == 0) return result;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = pairs.Select(p => p.DeviceId).Distinct().ToList();
+        var slots = pairs.Select(p => (DateTime?)p.Slot).Distinct().ToList();
+        var rows = await db.BackupRuns.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => ids.Contains(r.DeviceId) && slots.Contains(r.ScheduledSlotUtc))
+            .OrderBy(r => r.SlotAttempt)
+            .Select(r => new { r.DeviceId, r.ScheduledSlotUtc, r.FinishedAtUtc })
+            .ToListAsync(ct);
+        foreach (var r in rows)
+            result[(r.DeviceId, DateTime.SpecifyKind(r.ScheduledSlotUtc!.Value, DateTimeKind.Utc))] =
+                r.FinishedAtUtc is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null;
+        return result;
     }
 
     /// <summary>
@@ -232,7 +284,8 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
 }
 
 /// <summary>An enabled device as the planner sees it.</summary>
-public sealed record ScheduledDevice(int Id, int TenantId, string? Group, DateTime CreatedAtUtc);
+/// <summary>A device as the planner sees it; <see cref="UpdatedAtUtc"/> bounds missed-slot records (a re-enabled device's idle time is not "missed").</summary>
+public sealed record ScheduledDevice(int Id, int TenantId, string? Group, DateTime CreatedAtUtc, DateTime UpdatedAtUtc);
 
 /// <summary>A run whose lease expired (see <see cref="PlatformQueries.ExpiredLeasesAsync"/>).</summary>
 public sealed record ExpiredRun(long RunId, int TenantId, int DeviceId, BackupRunStatus Status, BackupTrigger Trigger, string? Owner,

@@ -21,10 +21,16 @@ public sealed class SchedulingOptions
     public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Quartz cluster check-in: another instance takes over a dead one's planner after about twice this.</summary>
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How far back, when a device's slot is served, the planner looks for earlier slots of it that were never served
+    /// (the device was still busy with an earlier run, or no instance planned in time) and records each as a skipped run.
+    /// Zero turns the records off.
+    /// </summary>
+    public TimeSpan MissedSlotLookback { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>What one planning pass did.</summary>
-public sealed record PlanResult(int Considered, int Due, int Queued, int Joined, int Waiting);
+public sealed record PlanResult(int Considered, int Due, int Queued, int Joined, int Waiting, int Missed = 0);
 
 /// <summary>
 /// Turns schedules into runs: for every enabled device it resolves the schedule in effect (device &gt; group &gt; tenant
@@ -79,6 +85,7 @@ public sealed class SchedulePlanner(
         var byTenant = schedules.GroupBy(s => s.TenantId).ToDictionary(g => g.Key, g => new TenantSet(g.ToList()));
         var slotsBySchedule = new Dictionary<int, List<DateTime>>();
         var candidates = new List<(ScheduledDevice Device, DateTime Slot)>();
+        var scheduleOf = new Dictionary<int, BackupSchedule>();
 
         foreach (var d in devices)
         {
@@ -98,7 +105,10 @@ public sealed class SchedulePlanner(
                 if (slot < notBefore) break;
                 if (slot.AddSeconds(jitter) > now) continue;
                 if (!(_known.TryGetValue(slot, out var known) && known.Contains(d.Id)))
+                {
                     candidates.Add((d, slot));
+                    scheduleOf[d.Id] = s;
+                }
                 break;
             }
         }
@@ -111,7 +121,12 @@ public sealed class SchedulePlanner(
         if (due.Count == 0) return new PlanResult(devices.Count, candidates.Count, 0, 0, 0);
 
         var active = await platform.ActiveRunsOfDevicesAsync(due.Select(c => c.Device.Id).ToList(), ct);
-        int queued = 0, joined = 0, waiting = 0;
+        var lookback = options.Value.MissedSlotLookback;
+        var lastServed = lookback > TimeSpan.Zero
+            ? await platform.LastServedSlotsAsync(due.Where(c => !active.TryGetValue(c.Device.Id, out var a) || a.Slot is null).Select(c => c.Device.Id).ToList(),
+                now - lookback - TimeSpan.FromSeconds(ScheduleMath.MaxJitterSeconds), ct)
+            : new Dictionary<int, DateTime>();
+        int queued = 0, joined = 0, waiting = 0, missed = 0;
         foreach (var tenant in due.GroupBy(c => c.Device.TenantId))
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -119,6 +134,7 @@ public sealed class SchedulePlanner(
             scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
             var dbFactory = scope.ServiceProvider.GetRequiredService<IPortalDbFactory>();
             var fresh = new List<(ScheduledDevice Device, DateTime Slot)>();
+            var served = new List<(ScheduledDevice Device, DateTime Slot)>();
             foreach (var c in tenant)
             {
                 if (!active.TryGetValue(c.Device.Id, out var run))
@@ -131,6 +147,7 @@ public sealed class SchedulePlanner(
                     {
                         joined++;
                         Remember(c.Device.Id, c.Slot);
+                        served.Add(c);
                     }
                 }
                 else
@@ -139,12 +156,18 @@ public sealed class SchedulePlanner(
                 }
             }
             foreach (var chunk in fresh.Chunk(BatchSize))
-                queued += await InsertAsync(dbFactory, chunk, ct);
+            {
+                var inserted = (await InsertAsync(dbFactory, chunk, ct)).ToHashSet();
+                queued += inserted.Count;
+                served.AddRange(chunk.Where(c => inserted.Contains(c.Device.Id)));
+            }
+            if (lookback > TimeSpan.Zero)
+                missed += await RecordMissedAsync(dbFactory, served, scheduleOf, lastServed, now, lookback, ct);
         }
-        if (queued + joined > 0)
-            logger.LogInformation("Planner queued {Queued} scheduled run(s), joined {Joined} slot(s) to running runs, {Waiting} device(s) still busy",
-                queued, joined, waiting);
-        return new PlanResult(devices.Count, due.Count, queued, joined, waiting);
+        if (queued + joined + missed > 0)
+            logger.LogInformation("Planner queued {Queued} scheduled run(s), joined {Joined} slot(s) to running runs, recorded {Missed} missed slot(s), {Waiting} device(s) still busy",
+                queued, joined, missed, waiting);
+        return new PlanResult(devices.Count, due.Count, queued, joined, waiting, missed);
     }
 
     /// <summary>Marks a manual/API run as also serving the slot; false if it finished meanwhile or the slot was served.</summary>
@@ -163,7 +186,79 @@ public sealed class SchedulePlanner(
         }
     }
 
-    private async Task<int> InsertAsync(IPortalDbFactory dbFactory, IReadOnlyList<(ScheduledDevice Device, DateTime Slot)> chunk, CancellationToken ct)
+    /// <summary>The reason of a skipped run for a slot that came while the device was still busy with an earlier run.</summary>
+    public const string MissedBusyMessage = "skipped: the device's previous run was still in progress when this slot came due.";
+    /// <summary>The reason of a skipped run for a slot that no instance planned in time.</summary>
+    public const string MissedDownMessage = "missed: no instance planned this slot in time (the scheduler was down or behind).";
+
+    /// <summary>A skipped run's message: which slot, and why ("Slot 2026-06-01 10:00 UTC skipped: …").</summary>
+    public static string MissedMessage(DateTime slotUtc, bool busy) =>
+        "Slot " + slotUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC " + (busy ? MissedBusyMessage : MissedDownMessage);
+
+    /// <summary>
+    /// A slot is served now for each of <paramref name="served"/>: every earlier slot of the same schedule since the
+    /// device's last served slot (within <see cref="SchedulingOptions.MissedSlotLookback"/>, and not before the
+    /// schedule's last change or the device's creation/last edit) will never run, so each gets a finished run row with
+    /// status Skipped and the reason. The row takes attempt 0 of its slot under the unique index, so two planners record
+    /// it once and no planner queues it later.
+    /// </summary>
+    private async Task<int> RecordMissedAsync(IPortalDbFactory dbFactory, List<(ScheduledDevice Device, DateTime Slot)> served,
+        Dictionary<int, BackupSchedule> scheduleOf, IReadOnlyDictionary<int, DateTime> lastServed, DateTime now, TimeSpan lookback, CancellationToken ct)
+    {
+        const int MaxPerDevice = 100;
+        var missed = new List<(ScheduledDevice Device, DateTime Slot, int Jitter, DateTime? Previous)>();
+        foreach (var (d, slot) in served)
+        {
+            if (!scheduleOf.TryGetValue(d.Id, out var s) || Parse(s) is not { } parsed) continue;
+            var jitter = ScheduleMath.JitterFor(d.Id, s.JitterSeconds);
+            var previous = lastServed.TryGetValue(d.Id, out var p) && p < slot ? p : (DateTime?)null;
+            var from = Max(Max(s.UpdatedAtUtc, Max(d.CreatedAtUtc, d.UpdatedAtUtc)), now - lookback);
+            if (previous is { } prev) from = Max(from, prev.AddTicks(1));
+            var slots = ScheduleMath.Slots(parsed.Cron, parsed.Zone, from, slot);
+            foreach (var m in slots.Where(x => x < slot).TakeLast(MaxPerDevice))
+                missed.Add((d, m, jitter, previous));
+        }
+        if (missed.Count == 0) return 0;
+
+        // Why: the run serving the device's previous slot (or a manual run joined to it) was still going at this slot's due time.
+        var finished = await platform.SlotRunFinishTimesAsync(missed.Where(m => m.Previous is not null).Select(m => (m.Device.Id, m.Previous!.Value)).Distinct().ToList(), ct);
+        var recorded = 0;
+        foreach (var (d, slot, jitter, previous) in missed)
+        {
+            var dueAt = slot.AddSeconds(jitter);
+            var busy = previous is { } prev && finished.TryGetValue((d.Id, prev), out var end) && (end is null || end > dueAt);
+            await using var db = await dbFactory.CreateAsync(ct);
+            db.BackupRuns.Add(new BackupRun
+            {
+                TenantId = d.TenantId,
+                DeviceId = d.Id,
+                Trigger = BackupTrigger.Schedule,
+                RequestedByName = "system",
+                Status = BackupRunStatus.Skipped,
+                Message = MissedMessage(slot, busy),
+                QueuedAtUtc = now,
+                FinishedAtUtc = now,
+                CorrelationId = Guid.NewGuid().ToString("N"),
+                ScheduledSlotUtc = slot,
+                SlotAttempt = 0,
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                recorded++;
+                Remember(d.Id, slot);
+            }
+            catch (DbUpdateException)
+            {
+                // Recorded (or served) by another planner meanwhile.
+            }
+        }
+        if (recorded > 0)
+            logger.LogWarning("Planner recorded {Count} missed schedule slot(s) as skipped runs", recorded);
+        return recorded;
+    }
+
+    private async Task<List<int>> InsertAsync(IPortalDbFactory dbFactory, IReadOnlyList<(ScheduledDevice Device, DateTime Slot)> chunk, CancellationToken ct)
     {
         List<BackupRun> inserted;
         try
@@ -203,7 +298,7 @@ public sealed class SchedulePlanner(
             await queue.EnqueueAsync(run.Id, run.TenantId, ct);
             await notifier.PublishAsync(new BackupRunChanged(run.TenantId, run.DeviceId, BackupRunView.From(run)));
         }
-        return inserted.Count;
+        return inserted.Select(r => r.DeviceId).ToList();
     }
 
     private BackupRun NewRun(ScheduledDevice d, DateTime slot) => new()

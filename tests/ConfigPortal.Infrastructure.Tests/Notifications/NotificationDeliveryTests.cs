@@ -234,17 +234,17 @@ public sealed class NotificationDeliveryTests : IAsyncLifetime
         await using var hook = await WebhookTestServer.StartAsync();
         hook.Status = _ => 503;
         var channel = await ChannelAsync(Webhook("Dead hook", hook.Url));
-        await using (var scope = _portal.ScopeAs(_portal.AcmeId, Admin))
-        {
-            var result = await scope.ServiceProvider.GetRequiredService<NotificationChannelService>().SendTestAsync(channel.Id);
-            Assert.Equal((NotificationDeliveryStatus.Failed, 3, "HTTP 503", NotificationEvent.Test), (result.Status, result.Attempts, result.Result, result.Event));
-        }
+        var device = await DeviceAsync("edge-dead-1");
+        await ChangeAsync(device);
+        await DispatchUntilAsync(async () => (await DeliveriesAsync()).All(d => d.Status == NotificationDeliveryStatus.Failed));
+        var row = Assert.Single(await DeliveriesAsync());
+        Assert.Equal((NotificationDeliveryStatus.Failed, 3, "HTTP 503", NotificationEvent.ConfigChanged, channel.Id), (row.Status, row.Attempts, row.Result, row.Event, row.ChannelId));
         Assert.Equal(3, hook.Requests.Count);
-        Assert.All(hook.Requests, r => Assert.Equal("test", r.Headers[WebhookSignature.EventHeader]));
+        Assert.All(hook.Requests, r => Assert.Equal("config_changed", r.Headers[WebhookSignature.EventHeader]));
         var failed = Assert.Single(await _portal.EntriesAsync(_portal.AcmeId, AuditActions.NotificationFailed));
         Assert.Equal(AuditOutcome.Failure, failed.Outcome);
         var details = failed.Details();
-        Assert.Equal(("webhook", "test", 3, "HTTP 503"), (details.GetProperty("kind").GetString(), details.GetProperty("event").GetString(),
+        Assert.Equal(("webhook", "config_changed", 3, "HTTP 503"), (details.GetProperty("kind").GetString(), details.GetProperty("event").GetString(),
             details.GetProperty("attempts").GetInt32(), details.GetProperty("result").GetString()));
         Assert.DoesNotContain("test-signing-secret", failed.DetailsJson, StringComparison.Ordinal);
         Assert.True(Interlocked.Read(ref failures) >= 1, "the failure counter did not move");

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace ConfigPortal.Infrastructure.Tests.Notifications;
 
 /// <summary>One mail as the SMTP server received it.</summary>
-public sealed record ReceivedMail(string From, IReadOnlyList<string> To, string Data, string? AuthUser, string? AuthPassword)
+public sealed record ReceivedMail(string From, IReadOnlyList<string> To, string Data, string? AuthUser, string? AuthPassword, bool OverTls = false)
 {
     public string Subject => Header("Subject");
 
@@ -35,23 +35,62 @@ public sealed record ReceivedMail(string From, IReadOnlyList<string> To, string 
     }
 }
 
+/// <summary>How the test SMTP server offers TLS.</summary>
+public enum SmtpTestTls
+{
+    /// <summary>Plain text only (no STARTTLS in EHLO).</summary>
+    None,
+    /// <summary>Plain text, with STARTTLS offered in EHLO.</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (as on port 465).</summary>
+    Implicit,
+}
+
 /// <summary>
-/// A minimal SMTP server on 127.0.0.1 (EHLO, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT; no TLS): enough for
-/// MailKit to deliver a message that the test then reads.
+/// A minimal SMTP server on 127.0.0.1 (EHLO, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT, and STARTTLS or implicit
+/// TLS with a self-signed certificate for "localhost"/127.0.0.1 when asked): enough for MailKit to deliver a message
+/// that the test then reads.
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
+    private readonly SmtpTestTls _tls;
 
     public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    /// <summary>The self-signed server certificate (when TLS is offered).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
+    /// <summary>Its SHA-256 fingerprint (hex), as an operator would pin it.</summary>
+    public string? CertificateSha256 => Certificate?.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
 
-    public SmtpTestServer()
+    public SmtpTestServer(SmtpTestTls tls = SmtpTestTls.None)
     {
+        _tls = tls;
+        if (tls != SmtpTestTls.None) Certificate = SelfSigned();
         _listener.Start();
         _accept = AcceptAsync();
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        // Re-imported from PKCS#12 so that SslStream can use the private key on every platform.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+    }
+
+    private async Task<System.Net.Security.SslStream> ServerTlsAsync(Stream inner)
+    {
+        var ssl = new System.Net.Security.SslStream(inner, leaveInnerStreamOpen: false);
+        await ssl.AuthenticateAsServerAsync(Certificate!, clientCertificateRequired: false, checkCertificateRevocation: false);
+        return ssl;
     }
 
     private async Task AcceptAsync()
@@ -74,7 +113,13 @@ public sealed class SmtpTestServer : IAsyncDisposable
         using var _ = client;
         try
         {
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            var overTls = false;
+            if (_tls == SmtpTestTls.Implicit)
+            {
+                stream = await ServerTlsAsync(stream);
+                overTls = true;
+            }
             var reader = new StreamReader(stream, Encoding.UTF8);
             var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 localhost ConfigPortal test SMTP");
@@ -86,7 +131,19 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await writer.WriteAsync("250-localhost\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n");
+                        await writer.WriteAsync(_tls == SmtpTestTls.StartTls && !overTls
+                            ? "250-localhost\r\n250-STARTTLS\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+                            : "250-localhost\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n");
+                        break;
+                    case "STARTTLS" when _tls == SmtpTestTls.StartTls && !overTls:
+                        await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+                        stream = await ServerTlsAsync(stream);
+                        overTls = true;
+                        reader = new StreamReader(stream, Encoding.UTF8);
+                        writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+                        break;
+                    case "STARTTLS":
+                        await writer.WriteLineAsync("502 5.5.1 STARTTLS not offered");
                         break;
                     case "HELO":
                         await writer.WriteLineAsync("250 localhost");
@@ -117,7 +174,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
                         var data = new StringBuilder();
                         while (await reader.ReadLineAsync() is { } d && d != ".")
                             data.Append(d.StartsWith("..", StringComparison.Ordinal) ? d[1..] : d).Append("\r\n");
-                        Messages.Enqueue(new ReceivedMail(from ?? "", to.ToList(), data.ToString(), user, password));
+                        Messages.Enqueue(new ReceivedMail(from ?? "", to.ToList(), data.ToString(), user, password, overTls));
                         await writer.WriteLineAsync("250 2.0.0 Ok: queued as TEST" + Messages.Count);
                         break;
                     case "QUIT":
@@ -131,6 +188,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
+        catch (System.Security.Authentication.AuthenticationException) { } // the client refused the certificate
     }
 
     private static string Address(string line)

@@ -55,6 +55,8 @@ public sealed class PortalHost : IAsyncDisposable
             ["Audit:KeyFile"] = Path.Combine(dir, "keys", "audit-chain.key"),
             ["Simulator:Latency"] = "00:00:00",
             ["Backups:JobTimeout"] = "00:00:30",
+            // The notification tests' receivers are loopback servers; WebhookTargetPolicyTests turn this off again.
+            ["Notifications:AllowPrivateTargets"] = "true",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();

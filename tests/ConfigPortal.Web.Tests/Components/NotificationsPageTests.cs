@@ -69,10 +69,15 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         Input(provider, "webhook-url").Change("ftp://hooks.acme.example/x");
         provider.Find("[data-testid=save-channel]").Click();
         provider.WaitForAssertion(() => Assert.Contains("Give an absolute http:// or https:// URL", provider.Markup, StringComparison.Ordinal));
+        // The cloud metadata address (link-local): refused by the webhook target rules, under the field.
+        Input(provider, "webhook-url").Change("http://169.254.169.254/latest/meta-data");
+        provider.Find("[data-testid=save-channel]").Click();
+        provider.WaitForAssertion(() => Assert.Contains("169.254.169.254 is a link-local address", provider.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
 
         Input(provider, "webhook-url").Change("https://hooks.acme.example/configportal");
         provider.Find("[data-testid=save-channel]").Click();
-        var secret = provider.WaitForElement("[data-testid=generated-secret] code").TextContent;
+        // Saving resolves the webhook's host name (target rules): allow for a slow resolver on a loaded machine.
+        var secret = provider.WaitForElement("[data-testid=generated-secret] code", TimeSpan.FromSeconds(30)).TextContent;
         Assert.StartsWith(WebhookSignature.SecretPrefix, secret, StringComparison.Ordinal);
 
         // Opened again: the secret reads "set" and its value is nowhere.

@@ -79,6 +79,37 @@ public sealed class RunsPageTests : PortalComponentTest, IClassFixture<PortalDat
     }
 
     [Fact]
+    public async Task A_skipped_schedule_slot_shows_as_skipped_with_its_reason_and_is_filterable()
+    {
+        var device = await DeviceAsync("skipped", SimulatorBehavior.Static);
+        var now = DateTime.UtcNow;
+        var slot = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<ConfigPortal.Domain.Tenancy.ITenantContext>().SetTenant(_db.AcmeId);
+            scope.ServiceProvider.GetRequiredService<ConfigPortal.Domain.Tenancy.CurrentActor>().SetSystem();
+            await using var db = await scope.ServiceProvider.GetRequiredService<ConfigPortal.Domain.Data.IPortalDbFactory>().CreateAsync(Ct);
+            db.BackupRuns.Add(new BackupRun
+            {
+                TenantId = _db.AcmeId, DeviceId = device, Trigger = BackupTrigger.Schedule, RequestedByName = "system",
+                Status = BackupRunStatus.Skipped, Message = ConfigPortal.Infrastructure.Scheduling.SchedulePlanner.MissedMessage(slot, busy: true),
+                QueuedAtUtc = now, FinishedAtUtc = now, CorrelationId = Guid.NewGuid().ToString("N"),
+                ScheduledSlotUtc = slot,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var cut = RenderAt($"runs?device={device}&status=skipped");
+        Assert.Equal(RunStatusFilter.Skipped, cut.Instance.CurrentFilter().Status);
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("skipped", Status(cut));
+            Assert.Contains("previous run was still in progress", cut.Find("[data-testid=run-skipped]").TextContent, StringComparison.Ordinal);
+            Assert.Empty(cut.FindAll(".cp-run-spinner")); // finished: no spinner
+        });
+    }
+
+    [Fact]
     public async Task A_failed_run_shows_its_device_trigger_actor_and_reason()
     {
         var device = _db.AcmeDevices["acme-old-sw9"]; // unreachable
