@@ -223,6 +223,7 @@ public sealed class BackupPipeline(
                 ? null
                 : await PrepareSnapshotAsync(device, latest, config);
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+            stored = null; // only what this attempt's committed transaction wrote goes into the cache
             try
             {
                 (outcome, snapshotId, finishedAt) = await db.ExecuteInTransactionAsync(ct => prepared is null
