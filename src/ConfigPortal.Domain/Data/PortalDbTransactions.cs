@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConfigPortal.Domain.Data;
@@ -17,6 +18,11 @@ namespace ConfigPortal.Domain.Data;
 /// metrics, log lines) belong after the call, once the transaction committed.
 /// Audit entries are appended inside the operation with <c>IAuditService.AppendAsync</c> (a savepoint of this
 /// transaction), so they commit or retry with it.
+/// On SQLite (one writer at a time; transactions begin IMMEDIATE) the transactions of this process on one database
+/// file queue at an in-process gate before BEGIN, so a waiting writer starts the moment the previous one commits.
+/// Without it, concurrent backup workers met at BEGIN and waited in SQLite's busy handler, which sleeps 1, 2, 5, 10 …
+/// up to 100 ms between retries: both cores sat idle while ready writers slept (ADR-013). Other processes on the same
+/// file (a second instance) still wait in the busy handler, as before.
 /// </remarks>
 public static class PortalDbTransactions
 {
@@ -25,15 +31,36 @@ public static class PortalDbTransactions
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(operation);
         var strategy = db.Database.CreateExecutionStrategy();
+        var gate = SqliteWriterGate(db);
         return strategy.ExecuteAsync(async attemptCt =>
         {
             db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(attemptCt);
-            var result = await operation(attemptCt);
-            await tx.CommitAsync(attemptCt);
-            return result;
+            if (gate is not null && !await gate.WaitAsync(WriterGateTimeout, attemptCt))
+                throw new TimeoutException($"Another writer held the SQLite database for more than {WriterGateTimeout.TotalSeconds:0} s.");
+            try
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(attemptCt);
+                var result = await operation(attemptCt);
+                await tx.CommitAsync(attemptCt);
+                return result;
+            }
+            finally
+            {
+                gate?.Release();
+            }
         }, ct);
     }
+
+    /// <summary>As long as SQLite's own wait for another writer (the connection's command timeout).</summary>
+    private static readonly TimeSpan WriterGateTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
+
+    /// <summary>The in-process writer gate of this context's SQLite database (null for other providers).</summary>
+    private static SemaphoreSlim? SqliteWriterGate(IPortalDb db) =>
+        db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite" && db.Database.GetConnectionString() is { } cs
+            ? SqliteWriters.GetOrAdd(cs, _ => new SemaphoreSlim(1, 1))
+            : null;
 
     public static Task ExecuteInTransactionAsync(this IPortalDb db, Func<CancellationToken, Task> operation, CancellationToken ct = default) =>
         db.ExecuteInTransactionAsync(async attemptCt =>
