@@ -9,7 +9,9 @@
 #     file validates offline (docker-compose v1 `config`) and that `dotnet publish` (what the Dockerfile copies)
 #     succeeds; each counts as one check in the totals;
 #  4. runs every test project under tests/ (not the benchmarks) on Microsoft.Testing.Platform, keeps going when one
-#     fails, and ends with the line "N passed, N failed". Exit status: 0 only when nothing failed.
+#     fails, and ends with a summary: per project its counts, the names of skipped tests, the names of failed tests
+#     with the first lines of their errors (from the logs), and as its very last line "N passed, N failed".
+#     Exit status: 0 only when nothing failed.
 # Logs of each step: artifacts/test-logs/.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -121,6 +123,40 @@ fi
 # Microsoft.Testing.Platform prints its summary as "total: N" / "failed: F" / "succeeded: S" (one per line here, or on
 # one line); exit code 8 means zero tests ran, which is fine only for a project that has no tests at all.
 summary_lines=()
+failed_reports=()
+skipped_reports=()
+
+# The tests of one log that failed: Microsoft.Testing.Platform writes "failed <Namespace.Class.Method(args)> (<time>)"
+# at the start of a line, then the error message and stack trace indented. Prints, for at most 10 tests, the name and
+# at most 15 lines of its error (the message first, at most 3 stack frames), for the summary at the end.
+failed_tests_of() {
+    awk -v max_tests=10 -v max_lines=15 '
+        { gsub(/\033\[[0-9;]*[A-Za-z]/, "") }
+        /^failed [^ ]/ {
+            tests++; inside = (tests <= max_tests); lines = 0; frames = 0
+            if (inside) { name = substr($0, 8); sub(/ \([0-9][0-9hms .]*\)$/, "", name); print "    " name }
+            next
+        }
+        /^[^ ]/ { inside = 0; next }
+        inside && lines < max_lines {
+            line = $0; sub(/^  /, "", line)
+            if (line ~ /^from .*\.dll \(/) next
+            # Stack frames: the first, then only ConfigPortal ones (not the reflection/xunit plumbing), 3 at most.
+            if (line ~ /^ *at /) { if (frames >= 3 || (frames > 0 && line !~ /^ *at ConfigPortal\./)) next; frames++ }
+            print "        " line; lines++
+        }
+        END { if (tests > max_tests) printf "    ... and %d more failed tests (see the log)\n", tests - max_tests }' "$1"
+}
+
+# The skipped tests of one log ("skipped <name>", then the reason indented), one line each.
+skipped_tests_of() {
+    awk '
+        { gsub(/\033\[[0-9;]*[A-Za-z]/, "") }
+        /^skipped [^ ]/ { if (name != "") print "    " name; name = substr($0, 9); sub(/ \([0-9][0-9hms .]*\)$/, "", name); next }
+        name != "" && /^  / { line = $0; sub(/^ +/, "", line); if (line !~ /^from .*\.dll \(/) { print "    " name " (" line ")"; name = "" } next }
+        name != "" { print "    " name; name = "" }
+        END { if (name != "") print "    " name }' "$1"
+}
 for proj in tests/ConfigPortal.*.Tests/*.csproj; do
     dir=$(dirname "$proj")
     name=$(basename "$dir")
@@ -151,12 +187,26 @@ for proj in tests/ConfigPortal.*.Tests/*.csproj; do
         failed=$((failed + f))
         summary_lines+=("$name: FAILED (exit code $rc; total $total, failed $f, succeeded $s; log: $log)")
         problems+=("$name failed (exit code $rc)")
+        report=$(failed_tests_of "$log")
+        # No test named (a crash, a fixture that failed to start, a build problem): the end of the log says why.
+        [[ -n $report ]] || report=$(printf '    no failed test named in the log; its last lines:\n'; tail -n 15 "$log" | sed 's/^/        /')
+        failed_reports+=("  $name:"$'\n'"$report")
     fi
+    skipped=$(skipped_tests_of "$log")
+    [[ -z $skipped ]] || skipped_reports+=("  $name:"$'\n'"$skipped")
 done
 
 echo
 echo "== Summary"
 for line in "${summary_lines[@]}"; do echo "  $line"; done
 for p in "${problems[@]+"${problems[@]}"}"; do echo "  PROBLEM: $p"; done
+if ((${#skipped_reports[@]} > 0)); then
+    echo "== Skipped tests"
+    for r in "${skipped_reports[@]}"; do echo "$r"; done
+fi
+if ((${#failed_reports[@]} > 0)); then
+    echo "== Failed tests (first lines of each error; the whole output is in $logs/<project>.log)"
+    for r in "${failed_reports[@]}"; do echo "$r"; done
+fi
 echo "$passed passed, $failed failed"
 (( failed == 0 && ${#problems[@]} == 0 ))

@@ -14,7 +14,8 @@ namespace ConfigPortal.EndToEnd.Tests;
 
 /// <summary>
 /// The diff viewer on two 50,000-line configs in a real browser: keyboard navigation to the third change, both views
-/// (screenshots into docs/screenshots), and, on demand (explicit), the rendering measurement of docs/benchmarks.md.
+/// (screenshots into docs/screenshots), and the rendering measurement of docs/benchmarks.md (one round in the test
+/// command, more with CP_DIFF_ROUNDS).
 /// </summary>
 public sealed partial class DiffViewerJourneyTests(PortalFixture portal) : IClassFixture<PortalFixture>
 {
@@ -218,16 +219,18 @@ public sealed partial class DiffViewerJourneyTests(PortalFixture portal) : IClas
     }
 
     /// <summary>
-    /// The rendering measurement of docs/benchmarks.md ("Diff rendering"), run on demand only:
-    /// <c>dotnet test --project tests/ConfigPortal.EndToEnd.Tests -- --filter-class "*DiffViewerJourneyTests" --explicit only</c>.
+    /// The rendering measurement of docs/benchmarks.md ("Diff rendering"). In the test command it runs one measured
+    /// round (after the warm-up round) as a test of what must hold: fewer than 1,000 lines in the DOM, collapsed and
+    /// with all 50,251 lines expanded, and the end of the diff reachable by scrolling. For the benchmark figures raise
+    /// the rounds: <c>CP_DIFF_ROUNDS=7 dotnet test --project tests/ConfigPortal.EndToEnd.Tests -c Release -- --filter-method "*Diff_rendering_measurement"</c>.
     /// Times (wall clock, browser side) navigation → first rows visible and the viewer interactive, the DOM line count,
     /// a jump to the end, and frame intervals while scrolling, collapsed and with every line expanded; prints medians.
-    /// It asserts only what must hold (fewer than 1,000 lines in the DOM), never a duration.
+    /// It never asserts a duration.
     /// </summary>
-    [Fact(Explicit = true)]
+    [Fact]
     public async Task Diff_rendering_measurement()
     {
-        var rounds = int.TryParse(Environment.GetEnvironmentVariable("CP_DIFF_ROUNDS"), out var r) ? r : 7;
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("CP_DIFF_ROUNDS"), out var r) && r > 0 ? r : 1;
         var deviceId = await LargeDiffDeviceAsync("bench-core1");
         // The reference in the same run: the diff page of a small config (about 400 lines), same page, same circuit cost.
         var small = await DeviceIdAsync("acme-core-sw1");
@@ -294,7 +297,7 @@ public sealed partial class DiffViewerJourneyTests(PortalFixture portal) : IClas
                 toEndExpanded.Add(endExpandedMs); frames.Add(median); framesP95.Add(p95);
             }
             var summary = string.Create(CultureInfo.InvariantCulture,
-                $"diff rendering, 2 × 50,000 lines, 250 changes, {rounds} rounds (medians): open → first rows + interactive {Median(open):0} ms " +
+                $"diff rendering, 2 × 50,000 lines, 250 changes, {rounds} round{(rounds == 1 ? "" : "s")} (medians): open → first rows + interactive {Median(open):0} ms " +
                 $"(min {open.Min():0}, max {open.Max():0}); reference: small diff open {Median(openSmall):0} ms; server compare + model {Median(server):0} ms; DOM lines collapsed {Median(domCollapsed.Select(x => (double)x)):0}; jump to end {Median(toEnd):0} ms; " +
                 $"expand all {Median(expandAll):0} ms; DOM lines expanded {Median(domExpanded.Select(x => (double)x)):0}; jump to end expanded {Median(toEndExpanded):0} ms; " +
                 $"scroll frame interval median {Median(frames):0.0} ms, p95 {Median(framesP95):0.0} ms");

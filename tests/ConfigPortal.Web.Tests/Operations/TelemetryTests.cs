@@ -21,21 +21,24 @@ public sealed class TelemetryTests : IClassFixture<PrometheusPortalFactory>
         var (run, _) = await PortalFactory.BackupAndWaitAsync(api, deviceId);
         Assert.Equal(BackupRunStatus.Succeeded, run.Status);
 
+        // The run's row says "succeeded" a moment before the pipeline counts it (after its commit), and the exporter
+        // caches a scrape briefly: scrape until every series is there (or the deadline passes), then check them all.
+        string[] expected = ["configportal_backups_completed", "outcome=\"", "configportal_backups_duration_seconds",
+            "configportal_backups_queue_depth", "configportal_devices_active_sessions"];
         using var anonymous = _portal.CreateClient();
-        string text = "";
-        for (var i = 0; i < 20 && !text.Contains("configportal_backups_completed", StringComparison.Ordinal); i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string text;
+        while (true)
         {
-            if (i > 0) await Task.Delay(200, ct); // the exporter caches a scrape briefly
             using var response = await anonymous.GetAsync("/metrics", ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             text = await response.Content.ReadAsStringAsync(ct);
+            if (expected.All(e => text.Contains(e, StringComparison.Ordinal)) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(200, ct);
         }
 
-        Assert.Contains("configportal_backups_completed", text, StringComparison.Ordinal);
-        Assert.Contains("outcome=\"", text, StringComparison.Ordinal);
-        Assert.Contains("configportal_backups_duration_seconds", text, StringComparison.Ordinal);
-        Assert.Contains("configportal_backups_queue_depth", text, StringComparison.Ordinal);
-        Assert.Contains("configportal_devices_active_sessions", text, StringComparison.Ordinal);
+        foreach (var e in expected)
+            Assert.Contains(e, text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,6 +11,13 @@ namespace ConfigPortal.Web.Tests.Support;
 /// </summary>
 public abstract class PortalComponentTest : BunitContext
 {
+    /// <summary>
+    /// How long WaitForAssertion/WaitForElement wait for a render (bUnit's default is 1 s). A wait ends as soon as
+    /// its condition holds, so this costs nothing when the test passes; it only keeps a render that follows a
+    /// database write or a notifier event from missing a 1 s window while the machine runs other test hosts.
+    /// </summary>
+    static PortalComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected PortalComponentTest(PortalDatabase? database = null)
     {
         database?.AddTo(Services);

@@ -18,13 +18,40 @@ namespace ConfigPortal.Web.Tests.Support;
 /// The whole portal in process over a fresh SQLite file in its own temp folder, seeded with the demo (Development).
 /// The simulator answers at once unless a subclass asks for latency.
 /// </summary>
-public class PortalFactory : WebApplicationFactory<Program>
+/// <remarks>
+/// At start the portal queues a baseline backup of every demo device, which its worker runs in the background. As a
+/// fixture (<see cref="InitializeAsync"/>) the factory starts the portal and waits until those runs have finished,
+/// so the tests meet the settled demo they assume: every device idle, with its baseline snapshot (or its failed
+/// baseline run). Otherwise a test's backup request joins a baseline run still in flight — a run of trigger
+/// "schedule", not the test's "api", and the device's first snapshot, not an unchanged one — or not, depending on
+/// how fast the machine ran the baseline and on the order xunit runs the tests in (which depends on the test
+/// assembly's path, so CI's differs from a local run's).
+/// </remarks>
+public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "cp-web-tests-" + Guid.NewGuid().ToString("N"));
 
     protected virtual string SimulatorLatency => "00:00:00";
+
+    /// <summary>Whether <see cref="InitializeAsync"/> waits for the demo's baseline runs (not where they take long on purpose).</summary>
+    protected virtual bool SettleDemoBaseline => true;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!SettleDemoBaseline) return;
+        var platform = Services.GetRequiredService<PlatformQueries>(); // starts the portal
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var pending = await platform.PendingRunsAsync(TestContext.Current.CancellationToken);
+            if (pending.Count == 0) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The demo's baseline runs did not finish: {string.Join(", ", pending.Select(p => $"run {p.RunId} {p.Status}"))}.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -115,6 +142,9 @@ public class PortalFactory : WebApplicationFactory<Program>
 public sealed class SlowDevicesPortalFactory : PortalFactory
 {
     protected override string SimulatorLatency => "00:00:20";
+
+    /// <summary>Its baseline takes 20 s a device; its tests use a device of their own.</summary>
+    protected override bool SettleDemoBaseline => false;
 }
 
 public sealed record TriggerResponse(bool Joined, BackupRunView Run);
