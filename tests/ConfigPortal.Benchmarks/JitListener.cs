@@ -32,6 +32,9 @@ public sealed class JitListener : EventListener
     public void Print(int runs)
     {
         Console.WriteLine($"JIT'd methods during the measured runs (top 40 of {Methods.Count}, count per run; dynamic methods: {Methods.Where(kv => kv.Key.StartsWith("dynamicClass", StringComparison.Ordinal)).Sum(kv => kv.Value) / (double)runs:0.00} per run):");
+        Console.WriteLine("  by namespace (methods per run):");
+        foreach (var g in Methods.GroupBy(kv => kv.Key.Split("::")[0]).OrderByDescending(g => g.Sum(kv => kv.Value)).Take(15))
+            Console.WriteLine(FormattableString.Invariant($"  {g.Sum(kv => kv.Value) / (double)runs,6:0.00}  {g.Key}  (e.g. {g.First().Key.Split("::")[^1]})"));
         foreach (var (m, n) in Methods.OrderByDescending(kv => kv.Value).Take(40))
             Console.WriteLine(FormattableString.Invariant($"  {n / (double)runs,6:0.00}  {m}"));
     }

@@ -108,8 +108,8 @@ public sealed class BackupPipeline(
 
     /// <summary>
     /// Claims the run atomically (a run id queued twice, by recovery at start or a second instance, runs once), then
-    /// reads the run, its device, tenant and the device's latest snapshot hash in one query and the device's credential
-    /// profiles in fallback order in a second. Null when another executor claimed the run.
+    /// reads the run, its device, tenant, the device's latest snapshot hash and its credential profiles in fallback order
+    /// in one query. Null when another executor claimed the run.
     /// </summary>
     private async Task<ClaimedRun?> ClaimAsync(long runId, CancellationToken ct)
     {
@@ -126,14 +126,16 @@ public sealed class BackupPipeline(
                 join d in db.Devices.AsNoTracking() on r.DeviceId equals d.Id
                 join t in db.Tenants.AsNoTracking() on r.TenantId equals t.Id
                 from s in db.Snapshots.Where(s => s.Id == d.LatestSnapshotId).DefaultIfEmpty()
-                select new { Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, s.CompareHash, SeenCount = (int?)s.SeenCount })
+                select new
+                {
+                    Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, s.CompareHash, SeenCount = (int?)s.SeenCount,
+                    // The credential profiles in fallback order, in the same statement (a LEFT JOIN; one row per profile).
+                    Credentials = db.DeviceCredentialProfiles.AsNoTracking().Where(x => x.DeviceId == d.Id)
+                        .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
+                        .OrderBy(x => x.Position).Select(x => x.Profile).ToList(),
+                })
             .SingleAsync(ct);
-        var credentials = await db.DeviceCredentialProfiles.AsNoTracking()
-            .Where(x => x.DeviceId == row.Device.Id)
-            .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
-            .OrderBy(x => x.Position)
-            .Select(x => x.Profile)
-            .ToListAsync(ct);
+        var credentials = row.Credentials;
         var latest = row.LatestId is { } latestId ? new LatestSnapshot(latestId, row.CompareHash!, row.SeenCount ?? 1) : null;
         return new ClaimedRun(row.Run, row.Device, row.Tenant, latest, credentials);
     }
