@@ -65,6 +65,21 @@ public static class PipelineOverhead
         var created = 0;
         var allocated = new List<long>(runs);
         var threadCpu = new List<double>(runs);
+        // The pipeline's own spans (backup.claim, .collect, .normalize, .diff, .commit, .store) during the measured runs.
+        var spans = new System.Collections.Concurrent.ConcurrentDictionary<string, List<double>>();
+        var measuring = false;
+        using var spanListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == BackupPipeline.Activity.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                if (!measuring) return;
+                var list = spans.GetOrAdd(a.OperationName, _ => []);
+                lock (list) list.Add(a.Duration.TotalMilliseconds);
+            },
+        };
+        ActivitySource.AddActivityListener(spanListener);
         var sameThread = 0;
         for (var i = 1; warmup == int.MaxValue || i <= warmup + runs; i++)
         {
@@ -80,6 +95,7 @@ public static class PipelineOverhead
             {
                 cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                 if (JitListener.Instance is { } jl) jl.Recording = true;
+                measuring = true;
                 if (Environment.GetEnvironmentVariable("CP_BENCH_TRACE") == "1")
                     Console.WriteLine($"measured runs start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms after process start");
                 jitStart = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
@@ -126,6 +142,18 @@ public static class PipelineOverhead
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant(
             $"GC during the measured runs ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}): gen0 {GC.CollectionCount(0) - gcStart.G0}, gen1 {GC.CollectionCount(1) - gcStart.G1}, gen2 {GC.CollectionCount(2) - gcStart.G2}; pause per run {(GC.GetTotalPauseDuration() - gcStart.Pause).TotalMilliseconds / runs:0.00} ms"));
+        measuring = false;
+        Console.WriteLine();
+        Console.WriteLine("| span of the pipeline (median over the measured runs) | time |");
+        Console.WriteLine("|---|---:|");
+        foreach (var name in new[] { "backup.run", "backup.claim", "backup.collect", "backup.normalize", "backup.store", "backup.diff", "backup.commit" })
+        {
+            if (!spans.TryGetValue(name, out var list) || list.Count == 0) continue;
+            list.Sort();
+            Console.WriteLine(FormattableString.Invariant($"| {name} | {list[list.Count / 2]:0.00} ms |"));
+        }
+        Console.WriteLine("(backup.run is the whole ExecuteAsync with tracing on; backup.store = dedupe check + diff + commit + publishing the result)");
+        Console.WriteLine();
         threadCpu.Sort();
         if (threadCpu.Count > 0)
             Console.WriteLine(FormattableString.Invariant(

@@ -41,7 +41,9 @@ public sealed class BackupPipeline(
         activity?.SetTag("run.id", runId);
         var started = Stopwatch.GetTimestamp();
 
-        var claim = await ClaimAsync(runId, ct);
+        ClaimedRun? claim;
+        using (Activity.StartActivity("backup.claim"))
+            claim = await ClaimAsync(runId, ct);
         if (claim is null)
             return;
         var (run, device, tenant) = (claim.Run, claim.Device, claim.Tenant);
@@ -62,7 +64,8 @@ public sealed class BackupPipeline(
                 ?? throw new BackupFailedException(FailureKind.Misconfigured, $"No driver is installed for {device.Driver}.");
             try
             {
-                collected = await collector.CollectAsync(request, jobTimeout.Token);
+                using (Activity.StartActivity("backup.collect"))
+                    collected = await collector.CollectAsync(request, jobTimeout.Token);
             }
             catch (OperationCanceledException) when (jobTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
             {
@@ -74,7 +77,8 @@ public sealed class BackupPipeline(
             if (collected.CredentialUsed is { } used && credentialIds.TryGetValue(used, out var usedId))
                 credentialId = usedId;
             var filters = CustomFilterSet.For(tenant.CustomDeleteFilters, tenant.CustomIgnoreFilters, device.CustomDeleteFilters, device.CustomIgnoreFilters);
-            config = ConfigNormalizer.Normalize(collected.RawText, request.Profile, tenant.SecretMaskingEnabled, filters);
+            using (Activity.StartActivity("backup.normalize"))
+                config = ConfigNormalizer.Normalize(collected.RawText, request.Profile, tenant.SecretMaskingEnabled, filters);
             if (config.TimedOutFilters > 0)
                 logger.LogWarning("Backup run {RunId}: {Count} custom filter(s) of tenant {TenantId} / device {DeviceId} exceeded their match timeout and were skipped",
                     run.Id, config.TimedOutFilters, device.TenantId, device.Id);
@@ -97,7 +101,8 @@ public sealed class BackupPipeline(
             return;
         }
 
-        await StoreAsync(run, device, claim.Latest, config, collected, credentialId, started);
+        using (Activity.StartActivity("backup.store")) // dedupe check, diff, encode, commit
+            await StoreAsync(run, device, claim.Latest, config, collected, credentialId, started);
     }
 
     /// <summary>The latest snapshot of a device as the dedupe check needs it (no content).</summary>
@@ -221,13 +226,17 @@ public sealed class BackupPipeline(
         for (var attempt = 1; ; attempt++)
         {
             // CPU work outside the write transaction: no lock is held while diffing and compressing.
-            var prepared = latest is not null && latest.CompareHash == config.CompareHash
-                ? null
-                : await PrepareSnapshotAsync(device, latest, config);
+            PreparedSnapshot? prepared = null;
+            if (latest is null || latest.CompareHash != config.CompareHash)
+            {
+                using (Activity.StartActivity("backup.diff"))
+                    prepared = await PrepareSnapshotAsync(device, latest, config);
+            }
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
             stored = null; // only what this attempt's committed transaction wrote goes into the cache
             try
             {
+                using var commitActivity = Activity.StartActivity("backup.commit");
                 (outcome, snapshotId, finishedAt) = await db.ExecuteInTransactionAsync(ct => prepared is null
                     ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
                     : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, text => stored = text, ct), CancellationToken.None);
