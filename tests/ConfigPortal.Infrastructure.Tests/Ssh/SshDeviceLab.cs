@@ -142,8 +142,10 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
         return config.ToString();
     }
 
-    private string Emulator(string vendor, string? fault) =>
-        $"/usr/bin/python3 -S {Directory}/emulator.py {Directory}/{vendor}.json {fault}".TrimEnd();
+    /// <summary>The ForceCommand of an endpoint: the python emulator, or (fault "command:...") a command of the caller's.</summary>
+    private string Emulator(string vendor, string? fault) => fault is { } f && f.StartsWith("command:", StringComparison.Ordinal)
+        ? f["command:".Length..]
+        : $"/usr/bin/python3 -S {Directory}/emulator.py {Directory}/{vendor}.json {fault}".TrimEnd();
 
     private string CommonConfig(string hostKey, string name) => $"""
         ListenAddress 127.0.0.1
