@@ -21,6 +21,13 @@ public enum BackupRunStatus
     Skipped = 6,
 }
 
+public static class BackupRunStatuses
+{
+    /// <summary>Whether a run in this status is over (succeeded, failed or skipped): the one rule every view of a run uses.</summary>
+    public static bool IsFinished(this BackupRunStatus status) =>
+        status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
+}
+
 /// <summary>
 /// One attempt to back up one device. While queued or running, <see cref="ActiveDeviceId"/> holds the device id under
 /// a unique index: a second trigger cannot start another run and joins this one instead.
@@ -60,7 +67,7 @@ public sealed class BackupRun : ITenantOwned
     /// <summary>Until when the owner's claim holds; renewed by its heartbeat. Past it, any instance's sweeper recovers the run.</summary>
     public DateTime? LeaseExpiresAtUtc { get; set; }
 
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
+    public bool IsFinished => Status.IsFinished();
 
     /// <summary>A manual or API run that also served a schedule slot (the slot joined it).</summary>
     public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
@@ -87,7 +94,7 @@ public sealed record BackupRunView(
     /// <summary>A manual or API run that also served a schedule slot (the slot joined it instead of starting a second run).</summary>
     public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
 
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
+    public bool IsFinished => Status.IsFinished();
 
     public static BackupRunView From(BackupRun r) => new(r.Id, r.DeviceId, r.Trigger, r.RequestedByName, r.Status, r.Outcome,
         r.FailureKind, r.Message, r.QueuedAtUtc, r.StartedAtUtc, r.FinishedAtUtc, r.SnapshotId, r.CorrelationId,

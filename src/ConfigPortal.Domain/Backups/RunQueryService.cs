@@ -54,7 +54,7 @@ public sealed record RunListItem(
     DateTime? FinishedAtUtc,
     long? SnapshotId)
 {
-    public bool IsFinished => Status is BackupRunStatus.Succeeded or BackupRunStatus.Failed or BackupRunStatus.Skipped;
+    public bool IsFinished => Status.IsFinished();
 
     /// <summary>From the start of collection to the end (null until both are known).</summary>
     public TimeSpan? Duration => StartedAtUtc is { } s && FinishedAtUtc is { } f ? f - s : null;
