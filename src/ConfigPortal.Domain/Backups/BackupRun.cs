@@ -71,6 +71,24 @@ public sealed class BackupRun : ITenantOwned
 
     /// <summary>A manual or API run that also served a schedule slot (the slot joined it).</summary>
     public bool JoinedSlot => ScheduledSlotUtc is not null && Trigger != BackupTrigger.Schedule;
+
+    /// <summary>
+    /// A queued run of the scheduler ("system") for <paramref name="slot"/>, attempt <paramref name="attempt"/> (0 for the
+    /// slot's first run): what the planner queues and what the sweeper re-queues after an instance died holding a run.
+    /// </summary>
+    public static BackupRun ForScheduleSlot(int tenantId, int deviceId, DateTime slot, int attempt, DateTime now) => new()
+    {
+        TenantId = tenantId,
+        DeviceId = deviceId,
+        Trigger = BackupTrigger.Schedule,
+        RequestedByName = "system",
+        Status = BackupRunStatus.Queued,
+        QueuedAtUtc = now,
+        CorrelationId = Guid.NewGuid().ToString("N"),
+        ActiveDeviceId = deviceId,
+        ScheduledSlotUtc = slot,
+        SlotAttempt = attempt,
+    };
 }
 
 /// <summary>What the UI and API see of a run.</summary>

@@ -139,19 +139,7 @@ public sealed class BackupWorker(
     private async Task RequeueSlotAsync(IServiceProvider services, ExpiredRun run, DateTime slot, CancellationToken ct)
     {
         await using var db = await services.GetRequiredService<IPortalDbFactory>().CreateAsync(ct);
-        var retry = new BackupRun
-        {
-            TenantId = run.TenantId,
-            DeviceId = run.DeviceId,
-            Trigger = BackupTrigger.Schedule,
-            RequestedByName = "system",
-            Status = BackupRunStatus.Queued,
-            QueuedAtUtc = clock.UtcNow,
-            CorrelationId = Guid.NewGuid().ToString("N"),
-            ActiveDeviceId = run.DeviceId,
-            ScheduledSlotUtc = slot,
-            SlotAttempt = run.SlotAttempt + 1,
-        };
+        var retry = BackupRun.ForScheduleSlot(run.TenantId, run.DeviceId, slot, run.SlotAttempt + 1, clock.UtcNow);
         db.BackupRuns.Add(retry);
         try
         {

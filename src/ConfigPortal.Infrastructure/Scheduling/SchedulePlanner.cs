@@ -228,20 +228,12 @@ public sealed class SchedulePlanner(
             var dueAt = slot.AddSeconds(jitter);
             var busy = previous is { } prev && finished.TryGetValue((d.Id, prev), out var end) && (end is null || end > dueAt);
             await using var db = await dbFactory.CreateAsync(ct);
-            db.BackupRuns.Add(new BackupRun
-            {
-                TenantId = d.TenantId,
-                DeviceId = d.Id,
-                Trigger = BackupTrigger.Schedule,
-                RequestedByName = "system",
-                Status = BackupRunStatus.Skipped,
-                Message = MissedMessage(slot, busy),
-                QueuedAtUtc = now,
-                FinishedAtUtc = now,
-                CorrelationId = Guid.NewGuid().ToString("N"),
-                ScheduledSlotUtc = slot,
-                SlotAttempt = 0,
-            });
+            var skipped = BackupRun.ForScheduleSlot(d.TenantId, d.Id, slot, attempt: 0, now);
+            skipped.Status = BackupRunStatus.Skipped;
+            skipped.Message = MissedMessage(slot, busy);
+            skipped.FinishedAtUtc = now;
+            skipped.ActiveDeviceId = null; // finished: it holds no device
+            db.BackupRuns.Add(skipped);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -301,19 +293,7 @@ public sealed class SchedulePlanner(
         return inserted.Select(r => r.DeviceId).ToList();
     }
 
-    private BackupRun NewRun(ScheduledDevice d, DateTime slot) => new()
-    {
-        TenantId = d.TenantId,
-        DeviceId = d.Id,
-        Trigger = BackupTrigger.Schedule,
-        RequestedByName = "system",
-        Status = BackupRunStatus.Queued,
-        QueuedAtUtc = clock.UtcNow,
-        CorrelationId = Guid.NewGuid().ToString("N"),
-        ActiveDeviceId = d.Id,
-        ScheduledSlotUtc = slot,
-        SlotAttempt = 0,
-    };
+    private BackupRun NewRun(ScheduledDevice d, DateTime slot) => BackupRun.ForScheduleSlot(d.TenantId, d.Id, slot, attempt: 0, clock.UtcNow);
 
     private void Remember(int deviceId, DateTime slot)
     {
