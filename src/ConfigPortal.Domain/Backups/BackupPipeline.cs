@@ -222,7 +222,6 @@ public sealed class BackupPipeline(
         RunOutcome outcome = default;
         long snapshotId = 0;
         DateTime finishedAt = default;
-        StoredSnapshotText? stored = null;
         for (var attempt = 1; ; attempt++)
         {
             // CPU work outside the write transaction: no lock is held while diffing and compressing.
@@ -233,13 +232,13 @@ public sealed class BackupPipeline(
                     prepared = await PrepareSnapshotAsync(device, latest, config);
             }
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-            stored = null; // only what this attempt's committed transaction wrote goes into the cache
             try
             {
                 using var commitActivity = Activity.StartActivity("backup.commit");
-                (outcome, snapshotId, finishedAt) = await db.ExecuteInTransactionAsync(ct => prepared is null
+                StoredSnapshotText? stored;
+                (outcome, snapshotId, finishedAt, stored) = await db.ExecuteInTransactionAsync(ct => prepared is null
                     ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
-                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, text => stored = text, ct), CancellationToken.None);
+                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct), CancellationToken.None);
                 if (stored is not null)
                     textCache.Add(stored); // committed: the next run of this device starts from it
                 break;
@@ -328,7 +327,7 @@ public sealed class BackupPipeline(
     }
 
     /// <summary>Same compare hash as the latest snapshot: no new row, the latest is seen once more.</summary>
-    private async Task<(RunOutcome, long, DateTime)> CommitDuplicateAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot latest,
+    private async Task<(RunOutcome, long, DateTime, StoredSnapshotText?)> CommitDuplicateAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot latest,
         NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -338,12 +337,16 @@ public sealed class BackupPipeline(
         await FinishRunAsync(db, run, RunOutcome.Unchanged, latest.Id, now, ct);
         await audit.AppendAsync(db, [AuditRecordFor(run, device, AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
             new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount + 1, credentialProfile = collected.CredentialUsed })], ct);
-        return (RunOutcome.Unchanged, latest.Id, now);
+        return (RunOutcome.Unchanged, latest.Id, now, null);
     }
 
-    /// <summary>A changed (or first) config: snapshot, content and diff in one batch of inserts, then the run and device rows.</summary>
-    private async Task<(RunOutcome, long, DateTime)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
-        NormalizedConfig config, CollectedConfig collected, int? credentialId, Action<StoredSnapshotText> onStored, CancellationToken ct)
+    /// <summary>
+    /// A changed (or first) config: snapshot, content and diff in one batch of inserts, then the run and device rows.
+    /// The stored text it returns (for <see cref="SnapshotTextCache"/>) is what this transaction wrote: the caller caches
+    /// it only once the transaction committed.
+    /// </summary>
+    private async Task<(RunOutcome, long, DateTime, StoredSnapshotText?)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
+        NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var snapshot = new Snapshot
@@ -366,9 +369,9 @@ public sealed class BackupPipeline(
         await db.SaveChangesAsync(ct);
 
         var content = await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, prepared.Previous, ct); // zstd delta or keyframe
-        onStored(content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
+        var stored = content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
             ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes)
-            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length));
+            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length);
         await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
         SnapshotDiff? sd = null;
         if (latest is not null && prepared.UnifiedDiff is not null)
@@ -405,7 +408,7 @@ public sealed class BackupPipeline(
         await audit.AppendAsync(db, records, ct);
         if (latest is not null && sd is not null)
             await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, sd.UnifiedDiff, now, ct);
-        return (RunOutcome.Created, snapshot.Id, now);
+        return (RunOutcome.Created, snapshot.Id, now, stored);
     }
 
     /// <summary>
