@@ -152,12 +152,12 @@ public static class AuditBenchmark
         for (var r = 0; r < rounds; r++)
         {
             foreach (var c in cases)
-                Add(c.Name, await Keyset(c.Filter, null), await Offset(c.Filter, 0), SqliteShell(dir, dbFile, c.Sql, 50));
-            Add("page 1,000 keyset", await Keyset(new AuditFilter(), before), double.NaN, SqliteShell(dir, dbFile, keysetSql, 50));
-            Add("page 1,000 offset", await Offset(new AuditFilter(), 49_950), double.NaN, SqliteShell(dir, dbFile, offsetSql, 20));
-            Add("text, FTS", await Keyset(new AuditFilter { Text = RareWord }, null), await Offset(new AuditFilter { Text = RareWord }, 0), SqliteShell(dir, dbFile, ftsSql, 50));
-            Add("text, LIKE scan", double.NaN, double.NaN, SqliteShell(dir, dbFile, likeSql, 5));
-            Add("one week, time range + sort (previous shape, sqlite3 only)", double.NaN, double.NaN, SqliteShell(dir, dbFile, weekSortSql, 10));
+                Add(c.Name, await Keyset(c.Filter, null), await Offset(c.Filter, 0), SqliteShellTimer.PerStatementMs(dir, dbFile, c.Sql, 50));
+            Add("page 1,000 keyset", await Keyset(new AuditFilter(), before), double.NaN, SqliteShellTimer.PerStatementMs(dir, dbFile, keysetSql, 50));
+            Add("page 1,000 offset", await Offset(new AuditFilter(), 49_950), double.NaN, SqliteShellTimer.PerStatementMs(dir, dbFile, offsetSql, 20));
+            Add("text, FTS", await Keyset(new AuditFilter { Text = RareWord }, null), await Offset(new AuditFilter { Text = RareWord }, 0), SqliteShellTimer.PerStatementMs(dir, dbFile, ftsSql, 50));
+            Add("text, LIKE scan", double.NaN, double.NaN, SqliteShellTimer.PerStatementMs(dir, dbFile, likeSql, 5));
+            Add("one week, time range + sort (previous shape, sqlite3 only)", double.NaN, double.NaN, SqliteShellTimer.PerStatementMs(dir, dbFile, weekSortSql, 10));
         }
 
         // CSV export (50,000 entries) and, to show memory stays flat, the 100,000-entry tenant.
@@ -190,7 +190,7 @@ public static class AuditBenchmark
                 });
                 await cts.CancelAsync();
                 await sampler;
-                var t = TimeProcess("sh", $"-c \"sqlite3 -csv -header {dbFile} < {WriteScript(dir, sql, 1)} > /dev/null\"") - TimeProcess("sh", $"-c \"sqlite3 -csv -header {dbFile} < {WriteScript(dir, sql, 0)} > /dev/null\"");
+                var t = SqliteShellTimer.TimeProcess("sh", $"-c \"sqlite3 -csv -header {dbFile} < {SqliteShellTimer.WriteScript(dir, sql, 1)} > /dev/null\"") - SqliteShellTimer.TimeProcess("sh", $"-c \"sqlite3 -csv -header {dbFile} < {SqliteShellTimer.WriteScript(dir, sql, 0)} > /dev/null\"");
                 if (r == 0) continue; // warm-up
                 app.Add(ms);
                 shell.Add(t);
@@ -300,35 +300,6 @@ public static class AuditBenchmark
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         return (T)cmd.ExecuteScalar()!;
-    }
-
-    /// <summary>Per-statement time of the sqlite3 shell: the process running it <paramref name="k"/> times minus running it 0 times, over k.</summary>
-    private static double SqliteShell(string dir, string dbFile, string sql, int k)
-    {
-        var full = TimeProcess("sh", $"-c \"sqlite3 {dbFile} < {WriteScript(dir, sql, k)} > /dev/null\"");
-        var empty = TimeProcess("sh", $"-c \"sqlite3 {dbFile} < {WriteScript(dir, sql, 0)} > /dev/null\"");
-        return Math.Max(0.001, (full - empty) / k);
-    }
-
-    private static string WriteScript(string dir, string sql, int k)
-    {
-        var path = Path.Combine(dir, $"q{(uint)sql.GetHashCode()}-{k}.sql");
-        if (!File.Exists(path))
-            File.WriteAllText(path, "SELECT count(*) FROM sqlite_schema;\n" + string.Concat(Enumerable.Repeat(sql + "\n", k)));
-        return path;
-    }
-
-    private static double TimeProcess(string file, string arguments)
-    {
-        var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var sw = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        sw.Stop();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments}: {err}");
-        return sw.Elapsed.TotalMilliseconds;
     }
 
     private static double Median(List<double> values)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using ConfigPortal.Domain.Backups;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure;
@@ -99,6 +101,26 @@ public sealed class BenchHost : IAsyncDisposable
     {
         await using var scope = SystemScope();
         return (await scope.ServiceProvider.GetRequiredService<BackupService>().TriggerAsync(deviceId, BackupTrigger.Schedule)).Run.Id;
+    }
+
+    /// <summary>
+    /// Starts the host (the backup worker) and waits (up to 60 s) until the demo's queued baselines have run; returns the
+    /// map of finished runs by id that the worker's run events fill from then on.
+    /// </summary>
+    public async Task<ConcurrentDictionary<long, BackupRunView>> StartWorkerAsync()
+    {
+        var finished = new ConcurrentDictionary<long, BackupRunView>();
+        Services.GetRequiredService<BackupNotifier>().RunChanged += change =>
+        {
+            if (change.Run.IsFinished) finished[change.Run.Id] = change.Run;
+            return Task.CompletedTask;
+        };
+        await Host.StartAsync();
+        var platform = Services.GetRequiredService<PlatformQueries>();
+        var settle = Stopwatch.StartNew();
+        while ((await platform.PendingRunsAsync()).Count > 0 && settle.Elapsed < TimeSpan.FromSeconds(60))
+            await Task.Delay(50);
+        return finished;
     }
 
     public async ValueTask DisposeAsync()

@@ -79,18 +79,7 @@ public static class FleetBenchmark
         }
 
         // Start the worker; let it finish the demo's queued simulator baselines before measuring.
-        var finished = new ConcurrentDictionary<long, BackupRunView>();
-        var notifier = bench.Services.GetRequiredService<BackupNotifier>();
-        notifier.RunChanged += change =>
-        {
-            if (change.Run.IsFinished) finished[change.Run.Id] = change.Run;
-            return Task.CompletedTask;
-        };
-        await bench.Host.StartAsync();
-        var platform = bench.Services.GetRequiredService<ConfigPortal.Infrastructure.Persistence.PlatformQueries>();
-        var settle = Stopwatch.StartNew();
-        while ((await platform.PendingRunsAsync()).Count > 0 && settle.Elapsed < TimeSpan.FromSeconds(60))
-            await Task.Delay(100);
+        var finished = await bench.StartWorkerAsync();
 
         Console.WriteLine($"Fleet backup over SSH: {devices} devices ({vendor} emulator answering after {deviceDelay:0.0} s) behind one real sshd on 127.0.0.1 (kex: {kex ?? "OpenSSH default"}), " +
             $"worker and SSH session cap {cap}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");

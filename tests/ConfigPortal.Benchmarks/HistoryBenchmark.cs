@@ -130,7 +130,7 @@ public static class HistoryBenchmark
             foreach (var (name, skip) in cases)
             {
                 results[name].App.Add((await App(skip)).Ms);
-                results[name].Sql.Add(SqliteShell(bench.Directory, dbFile, Sql(skip), 50));
+                results[name].Sql.Add(SqliteShellTimer.PerStatementMs(bench.Directory, dbFile, Sql(skip), 50));
             }
         }
         Console.WriteLine();
@@ -146,34 +146,6 @@ public static class HistoryBenchmark
     }
 
     private sealed record PagedCheck(int Rows, int Total, long FirstId);
-
-    private static double SqliteShell(string dir, string dbFile, string sql, int k)
-    {
-        var full = TimeProcess("sh", $"-c \"sqlite3 {dbFile} < {WriteScript(dir, sql, k)} > /dev/null\"");
-        var empty = TimeProcess("sh", $"-c \"sqlite3 {dbFile} < {WriteScript(dir, sql, 0)} > /dev/null\"");
-        return Math.Max(0.001, (full - empty) / k);
-    }
-
-    private static string WriteScript(string dir, string sql, int k)
-    {
-        var path = Path.Combine(dir, $"h{(uint)sql.GetHashCode()}-{k}.sql");
-        if (!File.Exists(path))
-            File.WriteAllText(path, "SELECT count(*) FROM sqlite_schema;\n" + string.Concat(Enumerable.Repeat(sql + "\n", k)));
-        return path;
-    }
-
-    private static double TimeProcess(string file, string arguments)
-    {
-        var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var sw = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        sw.Stop();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments}: {err}");
-        return sw.Elapsed.TotalMilliseconds;
-    }
 
     private static double Median(List<double> values)
     {

@@ -64,18 +64,7 @@ public static class IngestBenchmark
         }
         var revision = new int[devices]; // how often each device's config has changed so far
 
-        var finished = new ConcurrentDictionary<long, BackupRunView>();
-        var notifier = bench.Services.GetRequiredService<BackupNotifier>();
-        notifier.RunChanged += change =>
-        {
-            if (change.Run.IsFinished) finished[change.Run.Id] = change.Run;
-            return Task.CompletedTask;
-        };
-        await bench.Host.StartAsync();
-        var platform = bench.Services.GetRequiredService<ConfigPortal.Infrastructure.Persistence.PlatformQueries>();
-        var settle = Stopwatch.StartNew();
-        while ((await platform.PendingRunsAsync()).Count > 0 && settle.Elapsed < TimeSpan.FromSeconds(60))
-            await Task.Delay(50);
+        var finished = await bench.StartWorkerAsync();
 
         // Round 0 (not measured): every device's first snapshot; the git repository gets every file in one commit.
         for (var i = 0; i < devices; i++) collector.Configs[ids[i]] = Render(baseConfigs[i], revision[i], 0);
