@@ -197,7 +197,7 @@ public sealed class AuditQueryService(IPortalDbFactory dbFactory, TenantAccess a
         if (!string.IsNullOrWhiteSpace(f.Text))
         {
             var t = f.Text.Trim();
-            if (database?.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite" && FtsPhrase(t) is { } phrase)
+            if (database.IsSqliteProvider() && FtsPhrase(t) is { } phrase)
             {
                 // Full-text: the words of the search as one phrase (FTS5 tokenizes on punctuation, so "core-sw1"
                 // finds "core-sw1"); an index lookup instead of scanning every row's details.

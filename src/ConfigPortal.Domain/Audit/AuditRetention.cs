@@ -147,7 +147,7 @@ public static class AuditStorage
     /// </summary>
     public static async Task<bool> IsAppendOnlyLedgerAsync(IPortalDb db, CancellationToken ct = default)
     {
-        if (db.Database.ProviderName != "Microsoft.EntityFrameworkCore.SqlServer") return false;
+        if (!db.Database.IsSqlServerProvider()) return false;
         var rows = await db.Database.SqlQueryRaw<int>(LedgerCheckSql).ToListAsync(ct);
         return rows.Count > 0 && rows[0] > 0;
     }

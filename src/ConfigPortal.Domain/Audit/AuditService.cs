@@ -154,7 +154,7 @@ public sealed class AuditService(
         // so concurrent appenders of one tenant queue here instead of forking the chain. It leaves the row as it is:
         // UpdatedAtUtc keeps the time of the chain's last entry.
         AuditChainHead? current;
-        if (db.Database.ProviderName == SqliteProvider)
+        if (db.Database.IsSqliteProvider())
         {
             // SQLite: the write and the read in one statement (UPDATE ... RETURNING), one round trip fewer per append.
             current = (await db.AuditChainHeads
@@ -177,8 +177,6 @@ public sealed class AuditService(
         }
         return current;
     }
-
-    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
     private AuditEntry Build(AuditRecord r, long seq, string previousHash, DateTime now)
     {

@@ -58,7 +58,7 @@ public static class PortalDbTransactions
 
     /// <summary>The in-process writer gate of this context's SQLite database (null for other providers).</summary>
     private static SemaphoreSlim? SqliteWriterGate(IPortalDb db) =>
-        db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite" && db.Database.GetConnectionString() is { } cs
+        db.Database.IsSqliteProvider() && db.Database.GetConnectionString() is { } cs
             ? SqliteWriters.GetOrAdd(cs, _ => new SemaphoreSlim(1, 1))
             : null;
 
