@@ -26,12 +26,23 @@ public sealed class WorkerRoleTests : IClassFixture<WorkerPortalFactory>
 
         using (var live = await client.GetAsync("/health/live", ct))
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-        using (var ready = await client.GetAsync("/health/ready", ct))
+        // Quartz starts its scheduler once the host has started (in the background): until then readiness is
+        // 503 "scheduler not running", as a load balancer should see it. Poll the way one does.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
         {
-            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            // The worker runs the scheduler: readiness reports it running.
-            using var body = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync(ct));
-            Assert.Equal("healthy", body.RootElement.GetProperty("checks").GetProperty("scheduler").GetProperty("status").GetString());
+            using var ready = await client.GetAsync("/health/ready", ct);
+            var text = await ready.Content.ReadAsStringAsync(ct);
+            if (ready.StatusCode == HttpStatusCode.OK)
+            {
+                // The worker runs the scheduler: readiness reports it running.
+                using var body = System.Text.Json.JsonDocument.Parse(text);
+                Assert.Equal("healthy", body.RootElement.GetProperty("checks").GetProperty("scheduler").GetProperty("status").GetString());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"readiness still {(int)ready.StatusCode} after 60 s: {text}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            await Task.Delay(200, ct);
         }
         foreach (var path in new[] { "/", "/devices", "/account/login", "/api/v1/devices", "/openapi/v1.json" })
         {
