@@ -103,6 +103,14 @@ public sealed class BenchHost : IAsyncDisposable
         return (await scope.ServiceProvider.GetRequiredService<BackupService>().TriggerAsync(deviceId, BackupTrigger.Schedule)).Run.Id;
     }
 
+    /// <summary>Bulk "Backup now" of the devices (one request, one queueing transaction); returns the run ids by device order.</summary>
+    public async Task<List<long>> TriggerBulkAsync(IReadOnlyList<int> deviceIds)
+    {
+        await using var scope = SystemScope();
+        var result = await scope.ServiceProvider.GetRequiredService<BulkBackupService>().TriggerAsync(deviceIds, BackupTrigger.Manual);
+        return result.Items.Select(i => i.RunId ?? throw new InvalidOperationException($"device {i.DeviceId} was not queued: {i.SkipReason}")).ToList();
+    }
+
     /// <summary>
     /// Starts the host (the backup worker) and waits (up to 60 s) until the demo's queued baselines have run; returns the
     /// map of finished runs by id that the worker's run events fill from then on.

@@ -88,16 +88,32 @@ public static class FleetBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var (ws0, heap0) = Memory();
         Console.WriteLine($"| before | | | | | | | | | | {ws0} | {heap0} |");
+        // The pipeline's and the SSH driver's spans (backup.*, ssh.*), per round: where a run's time goes.
+        var spans = new ConcurrentDictionary<string, List<double>>();
+        using var spanListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == BackupPipeline.Activity.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                var list = spans.GetOrAdd(a.OperationName, _ => []);
+                lock (list) list.Add(a.Duration.TotalMilliseconds);
+            },
+        };
+        ActivitySource.AddActivityListener(spanListener);
         var ok = true;
         var warmRoundsOk = true;
+        var queuedAfter = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
             finished.Clear();
+            spans.Clear();
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = MachineBusySeconds();
             var sw = Stopwatch.StartNew();
             var runIds = new List<long>();
-            foreach (var id in ids) runIds.Add(await bench.TriggerAsync(id));
+            runIds.AddRange(await bench.TriggerBulkAsync(ids));
+            queuedAfter.Add(sw.Elapsed.TotalMilliseconds);
             var deadline = TimeSpan.FromSeconds(120);
             while (runIds.Any(r => !finished.ContainsKey(r)) && sw.Elapsed < deadline)
                 await Task.Delay(10);
@@ -119,6 +135,20 @@ public static class FleetBenchmark
                 Console.WriteLine($"  failed: {f!.FailureKind}: {f.Message}");
             ok &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
             if (round > 1) warmRoundsOk &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
+        }
+        Console.WriteLine();
+        Console.WriteLine("Time until the last of the runs was queued (one bulk Backup now of all the devices: one queueing transaction, as a scheduled slot queues its runs in chunks), per round: " +
+            string.Join(", ", queuedAfter.Select(t => FormattableString.Invariant($"{t:0} ms"))));
+        Console.WriteLine();
+        Console.WriteLine($"Spans of the last round (median / p90 over its {devices} runs; ssh.wait_slot is the wait for one of the {cap} session slots):");
+        Console.WriteLine();
+        Console.WriteLine("| span | median | p90 |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var name in new[] { "backup.run", "backup.claim", "backup.collect", "ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "backup.normalize", "backup.store", "backup.commit" })
+        {
+            if (!spans.TryGetValue(name, out var list) || list.Count == 0) continue;
+            list.Sort();
+            Console.WriteLine(FormattableString.Invariant($"| {name} | {list[list.Count / 2]:0.0} ms | {list[(int)(list.Count * 0.9)]:0.0} ms |"));
         }
         Console.WriteLine();
         Console.WriteLine("Portal CPU is this process (worker, pipeline, SSH.NET, SQLite); whole machine CPU includes sshd, the python emulators and");

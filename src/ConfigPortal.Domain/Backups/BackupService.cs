@@ -58,19 +58,7 @@ public sealed class BackupService(
                 // One retriable unit: the run row (its unique ActiveDeviceId claims the device) and the audit entry.
                 run = await db.ExecuteInTransactionAsync(async attemptCt =>
                 {
-                    var queued = new BackupRun
-                    {
-                        TenantId = tenantId,
-                        DeviceId = deviceId,
-                        Trigger = trigger,
-                        RequestedByUserId = actor.UserId,
-                        RequestedByName = actor.Name,
-                        ClientIp = actor.ClientIp,
-                        Status = BackupRunStatus.Queued,
-                        QueuedAtUtc = clock.GetUtcNow().UtcDateTime,
-                        CorrelationId = Guid.NewGuid().ToString("N"),
-                        ActiveDeviceId = deviceId,
-                    };
+                    var queued = NewRun(tenantId, deviceId, trigger, clock.GetUtcNow().UtcDateTime);
                     db.BackupRuns.Add(queued);
                     await db.SaveChangesAsync(attemptCt);
                     if (trigger != BackupTrigger.Schedule)
@@ -93,6 +81,75 @@ public sealed class BackupService(
         }
         throw new InvalidOperationException("Could not queue or join a backup run.");
     }
+
+    /// <summary>
+    /// A bulk request's queueing in one transaction: devices with an active run join it, every other device gets a
+    /// run, and all the trigger audit entries are appended with them (one commit instead of one per device). Returns
+    /// null when another trigger raced one of the devices (the unique ActiveDeviceId rolled the whole batch back, or a
+    /// device vanished): the caller then queues device by device with <see cref="QueueOrJoinAsync"/>.
+    /// </summary>
+    internal async Task<Dictionary<int, TriggerResult>?> QueueOrJoinManyAsync(IPortalDb db, int tenantId, IReadOnlyList<Devices.Device> devices, BackupTrigger trigger, long? bulkId, CancellationToken ct)
+    {
+        if (devices.Count == 0) return [];
+        var ids = devices.Select(d => d.Id).ToList();
+        (Dictionary<int, BackupRun> Active, List<BackupRun> Queued) batch;
+        try
+        {
+            batch = await db.ExecuteInTransactionAsync(async attemptCt =>
+            {
+                db.ChangeTracker.Clear();
+                var active = await db.BackupRuns.AsNoTracking()
+                    .Where(r => r.ActiveDeviceId != null && ids.Contains(r.ActiveDeviceId.Value))
+                    .ToDictionaryAsync(r => r.ActiveDeviceId!.Value, attemptCt);
+                var now = clock.GetUtcNow().UtcDateTime;
+                var queued = devices.Where(d => !active.ContainsKey(d.Id)).Select(d => NewRun(tenantId, d.Id, trigger, now)).ToList();
+                db.BackupRuns.AddRange(queued);
+                await db.SaveChangesAsync(attemptCt);
+                if (trigger != BackupTrigger.Schedule)
+                {
+                    var byDevice = queued.ToDictionary(r => r.DeviceId);
+                    var records = devices.Select(d => active.TryGetValue(d.Id, out var joined)
+                        ? TriggerRecord(tenantId, d, joined, trigger, joined: true, bulkId)
+                        : TriggerRecord(tenantId, d, byDevice[d.Id], trigger, joined: false, bulkId)).ToList();
+                    await audit.AppendAsync(db, records, attemptCt);
+                }
+                return (active, queued);
+            }, ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+
+        var results = new Dictionary<int, TriggerResult>(devices.Count);
+        foreach (var (deviceId, run) in batch.Active)
+            results[deviceId] = new TriggerResult(BackupRunView.From(run), Joined: true);
+        foreach (var run in batch.Queued)
+        {
+            var view = BackupRunView.From(run);
+            await notifier.PublishAsync(new BackupRunChanged(run.TenantId, run.DeviceId, view));
+            await queue.EnqueueAsync(run.Id, run.TenantId, ct);
+            results[run.DeviceId] = new TriggerResult(view, Joined: false);
+        }
+        logger.LogInformation("Bulk backup {BulkId}: {Queued} runs queued, {Joined} joined ({Trigger})", bulkId, batch.Queued.Count, batch.Active.Count, trigger);
+        return results;
+    }
+
+    /// <summary>A queued run of a trigger by the current actor; its ActiveDeviceId claims the device.</summary>
+    private BackupRun NewRun(int tenantId, int deviceId, BackupTrigger trigger, DateTime now) => new()
+    {
+        TenantId = tenantId,
+        DeviceId = deviceId,
+        Trigger = trigger,
+        RequestedByUserId = actor.UserId,
+        RequestedByName = actor.Name,
+        ClientIp = actor.ClientIp,
+        Status = BackupRunStatus.Queued,
+        QueuedAtUtc = now,
+        CorrelationId = Guid.NewGuid().ToString("N"),
+        ActiveDeviceId = deviceId,
+    };
 
     private async Task RecordTriggerAsync(int tenantId, Devices.Device device, BackupRun run, BackupTrigger trigger, bool joined, long? bulkId, CancellationToken ct)
     {

@@ -114,12 +114,20 @@ public sealed class BulkBackupService(
         }, ct);
         var bulkId = request.Id;
 
+        // One transaction for the whole request; device by device only when another trigger raced one of them.
+        db.ChangeTracker.Clear();
+        var batch = await backups.QueueOrJoinManyAsync(db, grant.TenantId, devices.Where(d => d.Enabled).ToList(), trigger, bulkId, ct);
         var items = new List<BulkBackupItemResult>(devices.Count);
         foreach (var device in devices)
         {
             if (!device.Enabled)
             {
                 items.Add(new BulkBackupItemResult(device.Id, device.Name, null, false, DisabledReason));
+                continue;
+            }
+            if (batch is not null && batch.TryGetValue(device.Id, out var done))
+            {
+                items.Add(new BulkBackupItemResult(device.Id, device.Name, done.Run.Id, done.Joined, null));
                 continue;
             }
             try

@@ -91,6 +91,37 @@ public sealed class BulkBackupTests(PortalFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task A_bulk_request_queues_all_its_runs_in_one_batch_and_a_conflict_rolls_the_batch_back()
+    {
+        var group = Unique("grp");
+        var a = await DeviceAsync(group);
+        var b = await DeviceAsync(group);
+        await using var scope = Portal.ScopeAs(Acme, Operator);
+        var backups = scope.ServiceProvider.GetRequiredService<BackupService>();
+        var devices = await Portal.QueryAsync(Acme, db => db.Devices.AsNoTracking().Where(d => d.Id == a || d.Id == b).OrderBy(d => d.Id).ToListAsync());
+        await using var db = await scope.ServiceProvider.GetRequiredService<Domain.Data.IPortalDbFactory>().CreateAsync();
+
+        // The same device twice stands for another trigger racing the batch: the second run breaks the unique
+        // ActiveDeviceId, the whole batch rolls back (no run, no audit entry) and the caller goes device by device.
+        var before = await Portal.LastSequenceAsync(Acme);
+        Assert.Null(await backups.QueueOrJoinManyAsync(db, Acme, [devices[0], devices[1], devices[0]], BackupTrigger.Manual, bulkId: null, default));
+        Assert.Equal((0, 0), (await RunCountAsync(a), await RunCountAsync(b)));
+        Assert.Equal(before, await Portal.LastSequenceAsync(Acme));
+
+        var done = await backups.QueueOrJoinManyAsync(db, Acme, devices, BackupTrigger.Manual, bulkId: null, default);
+        Assert.NotNull(done);
+        Assert.Equal((false, false), (done[a].Joined, done[b].Joined));
+        Assert.Equal((1, 1), (await RunCountAsync(a), await RunCountAsync(b)));
+        var entries = (await Portal.EntriesAsync(Acme, AuditActions.ConfigBackupManualTrigger)).Where(e => e.Sequence > before).ToList();
+        Assert.Equal(new[] { a, b }, entries.Select(e => e.DeviceId!.Value).Order());
+
+        // Again while both runs are queued: both join, nothing new is queued.
+        var again = await backups.QueueOrJoinManyAsync(db, Acme, devices, BackupTrigger.Manual, bulkId: null, default);
+        Assert.Equal((true, true, done[a].Run.Id), (again![a].Joined, again[b].Joined, again[a].Run.Id));
+        Assert.Equal((1, 1), (await RunCountAsync(a), await RunCountAsync(b)));
+    }
+
+    [Fact]
     public async Task A_failed_device_counts_as_failed_in_the_progress()
     {
         var group = Unique("fail");

@@ -5,7 +5,7 @@ namespace ConfigPortal.Infrastructure.Tests.Ssh;
 /// (<see cref="DeviceSpec"/>) and an optional fault. Kept as a string so the test project needs no content items.
 /// argv: spec.json [fault]. Faults: cut (stop half-way and exit), hang (no final prompt), invalid (reject the config
 /// command), slow:SECONDS (answer late), ignore-paging (pager stays on), silent (never show a prompt),
-/// kill (exec: half the output, then SIGKILL).
+/// kill (exec: half the output, then SIGKILL), banner-prompt (a banner line that looks like a prompt, then a pause).
 /// </summary>
 internal static class EmulatorScript
 {
@@ -117,6 +117,11 @@ def show_config(paging):
 
 def shell_mode():
     out(spec.get("banner", ""))
+    if fault == "banner-prompt":
+        # A banner line that looks like a prompt, then a pause longer than any settle time, then the real prompt.
+        out("Escalations outside office hours:\nnoc-desk#")
+        time.sleep(0.6)
+        out("\n(call the on-call engineer first)\n\n")
     if fault == "silent":
         time.sleep(3600)
     privileged = spec.get("unpriv_prompt") is None

@@ -47,6 +47,7 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
         ("nxos-hang", "cisco_nxos", "hang"),
         ("junos-kill", "juniper_junos", "kill"),
         ("routeros-invalid", "mikrotik_routeros", "invalid"),
+        ("ios-banner-prompt", "cisco_ios", "banner-prompt"),
     ];
 
     /// <summary>More endpoints to serve (set before <see cref="InitializeAsync"/>), e.g. the benchmark's slow devices.</summary>
@@ -97,9 +98,14 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
         ChangedKeyPort = FreePort();
         ClosedPort = FreePort();
 
-        // sshd listens on at most 16 sockets (MAX_LISTEN_SOCKS): the built-in endpoints fill one server, extra
+        // sshd listens on at most 16 sockets (MAX_LISTEN_SOCKS): the built-in endpoints take one server per 16, extra
         // endpoints get their own (same host key, so they are the "same" device family).
-        await StartSshdAsync("main", ServerConfig("main", Devices), _ports[Devices[0].Name]);
+        var chunk = 0;
+        foreach (var group in Devices.Chunk(16))
+        {
+            var name = chunk++ == 0 ? "main" : $"main{chunk}";
+            await StartSshdAsync(name, ServerConfig(name, group), _ports[group[0].Name]);
+        }
         if (ExtraDevices.Count > 0)
         {
             var kex = ExtraKexAlgorithms is { Length: > 0 } k ? $"KexAlgorithms {k}\n" : "";
@@ -180,7 +186,7 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
             throw new InvalidOperationException($"sshd rejected the test configuration {path}: {check.Error}");
 
         var log = Path.Combine(Directory, $"sshd-{name}.log");
-        var process = Process.Start(new ProcessStartInfo(Sshd) { ArgumentList = { "-D", "-f", path, "-E", log }, UseShellExecute = false })
+        var process = Process.Start(new ProcessStartInfo(Sshd) { ArgumentList = { "-D", "-r", "-f", path, "-E", log }, UseShellExecute = false })
             ?? throw new InvalidOperationException("sshd did not start.");
         _servers.Add(process);
 

@@ -95,6 +95,22 @@ public sealed class SshFaultTests(SshDeviceLab lab)
     }
 
     [Fact]
+    public async Task A_banner_line_that_looks_like_a_prompt_is_not_taken_for_the_prompt()
+    {
+        // The banner ends a chunk with "noc-desk#" and the device pauses 0.6 s, longer than the 100 ms settle time,
+        // before the rest of the banner and its real prompt. Waiting for quiet alone would learn "noc-desk#" and then
+        // wait for it after every command; the Enter the dialog presses shows which prompt repeats.
+        var (collector, logger) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(5));
+        var collected = await collector.CollectAsync(Request(lab.Port("ios-banner-prompt"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        Assert.StartsWith("Building configuration", collected.RawText.TrimStart(), StringComparison.Ordinal);
+        Assert.DoesNotContain("noc-desk", collected.RawText, StringComparison.Ordinal);
+        var config = ConfigNormalizer.Normalize(collected.RawText, VendorProfiles.Get("cisco_ios"), maskSecrets: true);
+        Assert.Contains("hostname core-rtr1", config.Text, StringComparison.Ordinal);
+        Assert.EndsWith("end", config.Text.TrimEnd(), StringComparison.Ordinal);
+        AssertNoSecretsLogged(logger);
+    }
+
+    [Fact]
     public async Task Output_cut_mid_config_is_truncated()
     {
         // NX-OS has no end marker: the collector itself must notice that the session ended before the prompt.

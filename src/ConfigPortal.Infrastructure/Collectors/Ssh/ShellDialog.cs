@@ -28,9 +28,68 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     /// <summary>The prompt the device showed last, as learned from its output (e.g. "core-rtr1#").</summary>
     public string? Prompt => _prompt;
 
+    /// <summary>
+    /// Waits for the first prompt and confirms it. A banner line can look like a prompt, so the dialog presses Enter
+    /// once: a device at its prompt answers at once with the same prompt on a new line, and two identical prompt
+    /// lines in a row are the prompt (one round trip). A device that ignores the Enter is trusted once its output has
+    /// stayed quiet for <see cref="SshCollectorOptions.PromptSettleTime"/> after a prompt (the old rule, now only the
+    /// fallback).
+    /// </summary>
     public async Task LoginAsync(CancellationToken ct)
     {
-        var result = await WaitAsync(IsAnyPrompt, answerMore: true, password: false, options.CommandTimeout, settle: true, ct);
+        var started = Stopwatch.GetTimestamp();
+        var result = await WaitAsync(IsAnyPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        ThrowIfNoLoginPrompt(result);
+
+        var candidate = TailLine().Trim();
+        var newLineSinceCandidate = false;
+        await SendAsync("", ct);
+        while (true)
+        {
+            var remaining = options.CommandTimeout - Stopwatch.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) ThrowIfNoLoginPrompt(Waited.TimedOut);
+            var chunk = await reader.ReadAsync(remaining < options.PromptSettleTime ? remaining : options.PromptSettleTime, ct);
+            if (chunk is null)
+            {
+                if (reader.Closed) ThrowIfNoLoginPrompt(Waited.Closed);
+                // Quiet: a prompt at the end of the output is the prompt (the device ignored the Enter, or answered it
+                // before printing its first prompt, so both prompts share one line).
+                var tail = TailLine();
+                if (tail.Length > 0 && IsAnyPrompt(tail)) break;
+                if (DoubledPrompt(tail) is { } half) { _buffer.Clear(); _buffer.Append(half); break; }
+                continue; // not at a prompt yet (a slow banner): keep reading until the command timeout
+            }
+            _buffer.Append(chunk);
+            var last = TailLine();
+            if (profile.MorePrompt is { } more && more.Match(last) is { Success: true } m)
+            {
+                RemoveMore(last, m);
+                await SendRawAsync(" ", ct);
+                continue;
+            }
+            if (last.Length > 0 && IsAnyPrompt(last))
+            {
+                var line = last.Trim();
+                // The newline must be in this chunk before the tail, or in an earlier chunk since the candidate.
+                newLineSinceCandidate |= chunk.Contains('\n', StringComparison.Ordinal);
+                if (newLineSinceCandidate && string.Equals(line, candidate, StringComparison.Ordinal)) break;
+                if (!string.Equals(line, candidate, StringComparison.Ordinal))
+                {
+                    candidate = line;
+                    newLineSinceCandidate = false;
+                }
+            }
+            else if (chunk.Contains('\n', StringComparison.Ordinal))
+            {
+                newLineSinceCandidate = true;
+            }
+        }
+        _prompt = TailLine().Trim();
+        _buffer.Clear();
+    }
+
+    private void ThrowIfNoLoginPrompt(Waited result)
+    {
         switch (result)
         {
             case Waited.Closed:
@@ -38,8 +97,15 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
             case Waited.TimedOut:
                 throw new BackupFailedException(FailureKind.Timeout, $"The device did not show a {profile.DisplayName} prompt within {Seconds(options.CommandTimeout)} s of logging in.");
         }
-        _prompt = TailLine().Trim();
-        _buffer.Clear();
+    }
+
+    /// <summary>"R1#R1#": the answer to an Enter typed ahead of the first prompt, printed on the prompt's line.</summary>
+    private string? DoubledPrompt(string tail)
+    {
+        var t = tail.Trim();
+        if (t.Length < 2 || t.Length % 2 != 0) return null;
+        var half = t[..(t.Length / 2)];
+        return string.Equals(half, t[(t.Length / 2)..], StringComparison.Ordinal) && IsAnyPrompt(half) ? half : null;
     }
 
     public async Task EnableIfNeededAsync(string? enableSecret, string credentialName, CancellationToken ct)

@@ -38,6 +38,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         _options = options.Value;
         _logger = logger;
         _sessions = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentSessions));
+        ReserveThreads(_options.MaxConcurrentSessions);
 
         var retry = new ResiliencePipelineBuilder();
         if (_options.RetryCount > 0)
@@ -72,6 +73,19 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
 
     public DeviceDriver Driver => DeviceDriver.Ssh;
 
+    /// <summary>
+    /// SSH.NET waits synchronously inside its async API (key exchange, authentication, channel open and close), so
+    /// every session being set up holds a thread-pool thread for a round trip or more. The pool starts with one thread
+    /// per core and adds about one per 500 ms under starvation, which delayed 25 concurrent logins by up to a second
+    /// (ADR-014). Raise the pool's floor to the session cap plus the cores, once, never lowering it.
+    /// </summary>
+    internal static void ReserveThreads(int sessions)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Math.Max(1, sessions) + Environment.ProcessorCount;
+        if (workers < wanted) ThreadPool.SetMinThreads(wanted, io);
+    }
+
     /// <summary>Sessions currently open or connecting (for tests and metrics).</summary>
     public int ActiveSessions => Math.Max(1, _options.MaxConcurrentSessions) - _sessions.CurrentCount;
 
@@ -104,7 +118,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     /// <summary>One attempt: wait for a session slot, then collect under the per-attempt timeout.</summary>
     private async Task<CollectedConfig> GuardedAttemptAsync(CollectionRequest request, ResilienceContext outer)
     {
-        await _sessions.WaitAsync(outer.CancellationToken);
+        using (BackupPipeline.Activity.StartActivity("ssh.wait_slot"))
+            await _sessions.WaitAsync(outer.CancellationToken);
         try
         {
             var context = ResilienceContextPool.Shared.Get(outer.CancellationToken);
@@ -144,7 +159,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         var started = Stopwatch.GetTimestamp();
         var hostKey = new HostKeyCheck(request.PinnedHostKey);
         var (client, credential) = await LoginAsync(request, hostKey, ct);
-        using (client)
+        try
         {
             string raw;
             try
@@ -164,6 +179,11 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
             _logger.LogInformation("Collected {Chars} characters from device {DeviceId} over SSH ({Mode}) with credential profile {CredentialProfile} in {ElapsedMs} ms",
                 raw.Length, request.DeviceId, request.Profile.UseExec ? "exec" : "shell", credential.ProfileName, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new CollectedConfig(raw, credential.ProfileName, hostKey.Presented);
+        }
+        finally
+        {
+            using (BackupPipeline.Activity.StartActivity("ssh.disconnect"))
+                client.Dispose();
         }
     }
 
@@ -186,7 +206,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
             connectTimeout.CancelAfter(_options.ConnectTimeout + TimeSpan.FromSeconds(1));
             try
             {
-                await client.ConnectAsync(connectTimeout.Token);
+                using (BackupPipeline.Activity.StartActivity("ssh.connect"))
+                    await client.ConnectAsync(connectTimeout.Token);
                 return (client, credential);
             }
             catch (SshAuthenticationException)
@@ -289,26 +310,38 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     private async Task<string> CollectShellAsync(SshClient client, CollectionRequest request, DeviceCredential credential, CancellationToken ct)
     {
         var profile = request.Profile;
+        var shellActivity = BackupPipeline.Activity.StartActivity("ssh.shell");
         using var shell = client.CreateShellStream("vt100", _options.TerminalColumns, 0, 0, 0, 64 * 1024);
+        shellActivity?.Dispose();
         var reader = new ShellReader(shell, Encoding.UTF8);
         try
         {
             var dialog = new ShellDialog(shell, reader, profile, _options);
-            await dialog.LoginAsync(ct);
-            await dialog.EnableIfNeededAsync(credential.EnableSecret, credential.ProfileName, ct);
-            foreach (var setup in profile.SetupCommands)
-                await dialog.SetupAsync(setup, ct);
-            var output = new StringBuilder();
-            foreach (var command in profile.ConfigCommands)
+            using (BackupPipeline.Activity.StartActivity("ssh.prompt"))
             {
-                output.Append(await dialog.RunAsync(command, ct));
-                if (output.Length > 0 && output[^1] != '\n') output.Append('\n');
+                await dialog.LoginAsync(ct);
+                await dialog.EnableIfNeededAsync(credential.EnableSecret, credential.ProfileName, ct);
+            }
+            using (BackupPipeline.Activity.StartActivity("ssh.setup"))
+            {
+                foreach (var setup in profile.SetupCommands)
+                    await dialog.SetupAsync(setup, ct);
+            }
+            var output = new StringBuilder();
+            using (BackupPipeline.Activity.StartActivity("ssh.commands"))
+            {
+                foreach (var command in profile.ConfigCommands)
+                {
+                    output.Append(await dialog.RunAsync(command, ct));
+                    if (output.Length > 0 && output[^1] != '\n') output.Append('\n');
+                }
             }
             return output.ToString();
         }
         finally
         {
-            shell.Close();
+            using (BackupPipeline.Activity.StartActivity("ssh.close"))
+                shell.Close();
         }
     }
 
