@@ -111,6 +111,31 @@ public sealed class SshFaultTests(SshDeviceLab lab)
     }
 
     [Fact]
+    public async Task A_shell_collection_is_traced_step_by_step()
+    {
+        using var source = new ActivitySource("ConfigPortal.Tests.SshTracing");
+        var backups = BackupPipeline.Activity.Name; // created before the listener asks about it
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ActivityTraceId trace = default;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name || s.Name == backups,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a => { if (a.TraceId == trace) seen.Enqueue(a.OperationName); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var (collector, _) = Collector();
+        using (var root = source.StartActivity("test"))
+        {
+            trace = root!.TraceId;
+            var collected = await collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")]), Ct);
+            Assert.Contains("hostname core-rtr1", collected.RawText, StringComparison.Ordinal);
+        }
+        // Every step of a shell session, once, in order of completion.
+        Assert.Equal(["ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "test"], seen.ToArray());
+    }
+
+    [Fact]
     public async Task Output_cut_mid_config_is_truncated()
     {
         // NX-OS has no end marker: the collector itself must notice that the session ended before the prompt.
