@@ -5,7 +5,8 @@ namespace ConfigPortal.Infrastructure.Tests.Ssh;
 /// (<see cref="DeviceSpec"/>) and an optional fault. Kept as a string so the test project needs no content items.
 /// argv: spec.json [fault]. Faults: cut (stop half-way and exit), hang (no final prompt), invalid (reject the config
 /// command), slow:SECONDS (answer late), ignore-paging (pager stays on), silent (never show a prompt),
-/// kill (exec: half the output, then SIGKILL), banner-prompt (a banner line that looks like a prompt, then a pause).
+/// kill (exec: half the output, then SIGKILL), banner-prompt (a banner line that looks like a prompt, then a pause),
+/// slow-answer (no terminal echo; the first input is read and echoed only after 0.6 s, the next 0.3 s after that).
 /// </summary>
 internal static class EmulatorScript
 {
@@ -127,9 +128,21 @@ def shell_mode():
     privileged = spec.get("unpriv_prompt") is None
     paging = bool(spec.get("page_lines"))
     error = spec.get("error", "% Invalid input detected at '^' marker.")
+    if fault == "slow-answer":
+        # A busy device: it echoes input itself (no terminal echo) and answers its first input only after 0.6 s.
+        attrs = termios.tcgetattr(0)
+        attrs[3] &= ~termios.ECHO
+        termios.tcsetattr(0, termios.TCSANOW, attrs)
+    turn = 0
     while True:
         out(spec["prompt"] if privileged else spec["unpriv_prompt"])
+        if fault == "slow-answer" and turn < 2:
+            # 0.6 s before reading the first input, then 0.3 s more after answering it with a prompt.
+            time.sleep(0.6 if turn == 0 else 0.3)
+        turn += 1
         cmd = readline()
+        if fault == "slow-answer":
+            out(cmd + "\r\n")
         if cmd == "":
             continue
         if cmd in ("exit", "quit", "logout"):

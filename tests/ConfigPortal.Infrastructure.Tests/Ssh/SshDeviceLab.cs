@@ -48,6 +48,7 @@ public sealed partial class SshDeviceLab : IAsyncDisposable
         ("junos-kill", "juniper_junos", "kill"),
         ("routeros-invalid", "mikrotik_routeros", "invalid"),
         ("ios-banner-prompt", "cisco_ios", "banner-prompt"),
+        ("ios-slow-answer", "cisco_ios", "slow-answer"),
     ];
 
     /// <summary>More endpoints to serve (set before <see cref="InitializeAsync"/>), e.g. the benchmark's slow devices.</summary>

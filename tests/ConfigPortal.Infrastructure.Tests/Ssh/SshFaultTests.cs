@@ -111,6 +111,19 @@ public sealed class SshFaultTests(SshDeviceLab lab)
     }
 
     [Fact]
+    public async Task A_device_slow_to_answer_the_login_enter_does_not_desynchronize_the_dialog()
+    {
+        // Nothing comes back for 0.6 s after the login's Enter (no echo either): trusting the quiet prompt after the
+        // 100 ms settle time would let the Enter's answer, a second prompt, land inside the first command's output.
+        var (collector, logger) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(5));
+        var collected = await collector.CollectAsync(Request(lab.Port("ios-slow-answer"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        var config = ConfigNormalizer.Normalize(collected.RawText, VendorProfiles.Get("cisco_ios"), maskSecrets: true);
+        Assert.Contains("hostname core-rtr1", config.Text, StringComparison.Ordinal);
+        Assert.EndsWith("end", config.Text.TrimEnd(), StringComparison.Ordinal);
+        AssertNoSecretsLogged(logger);
+    }
+
+    [Fact]
     public async Task A_shell_collection_is_traced_step_by_step()
     {
         using var source = new ActivitySource("ConfigPortal.Tests.SshTracing");

@@ -31,9 +31,10 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     /// <summary>
     /// Waits for the first prompt and confirms it. A banner line can look like a prompt, so the dialog presses Enter
     /// once: a device at its prompt answers at once with the same prompt on a new line, and two identical prompt
-    /// lines in a row are the prompt (one round trip). A device that ignores the Enter is trusted once its output has
-    /// stayed quiet for <see cref="SshCollectorOptions.PromptSettleTime"/> after a prompt (the old rule, now only the
-    /// fallback).
+    /// lines in a row are the prompt (one round trip). Once the Enter was answered (a line break came back), output that
+    /// stays quiet for <see cref="SshCollectorOptions.PromptSettleTime"/> after a prompt also makes it the prompt; a
+    /// device that leaves the Enter unanswered is trusted after ten settle times. Never before its answer, otherwise that
+    /// answer (a second prompt) would arrive inside the first command's output.
     /// </summary>
     public async Task LoginAsync(CancellationToken ct)
     {
@@ -44,6 +45,8 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
         var candidate = TailLine().Trim();
         var newLineSinceCandidate = false;
         await SendAsync("", ct);
+        var enterSent = Stopwatch.GetTimestamp();
+        var enterAnswered = false; // a line break arrived after the Enter (its echo, at least)
         while (true)
         {
             var remaining = options.CommandTimeout - Stopwatch.GetElapsedTime(started);
@@ -52,6 +55,10 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
             if (chunk is null)
             {
                 if (reader.Closed) ThrowIfNoLoginPrompt(Waited.Closed);
+                // Quiet, but the Enter not even echoed yet: the device is busy, and its answer (a prompt) would arrive
+                // later, in the middle of the first command's output. Wait for it, up to EnterAnswerGrace for a device
+                // that ignores input at its prompt.
+                if (!enterAnswered && Stopwatch.GetElapsedTime(enterSent) < EnterAnswerGrace) continue;
                 // Quiet: a prompt at the end of the output is the prompt (the device ignored the Enter, or answered it
                 // before printing its first prompt, so both prompts share one line).
                 var tail = TailLine();
@@ -60,6 +67,7 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
                 continue; // not at a prompt yet (a slow banner): keep reading until the command timeout
             }
             _buffer.Append(chunk);
+            enterAnswered |= chunk.Contains('\n', StringComparison.Ordinal);
             var last = TailLine();
             if (profile.MorePrompt is { } more && more.Match(last) is { Success: true } m)
             {
@@ -87,6 +95,9 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
         _prompt = TailLine().Trim();
         _buffer.Clear();
     }
+
+    /// <summary>How long a quiet device may leave the login's Enter unanswered before its prompt is trusted anyway.</summary>
+    private TimeSpan EnterAnswerGrace => options.PromptSettleTime * 10;
 
     private void ThrowIfNoLoginPrompt(Waited result)
     {
