@@ -239,21 +239,7 @@ public static partial class ConfigNormalizer
         return false;
     }
 
-    private static bool MatchesAny(IReadOnlyList<Regex> filters, string line)
-    {
-        foreach (var f in filters)
-        {
-            try
-            {
-                if (f.IsMatch(line)) return true;
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                // A pathological custom pattern must not stall collection; treat as no match.
-            }
-        }
-        return false;
-    }
+    private static bool MatchesAny(IReadOnlyList<Regex> filters, string line) => LineFilters.MatchesAny(filters, line);
 
     private static string ApplyBackspaces(string text)
     {

@@ -87,21 +87,5 @@ public static class ChangeSummaries
         }
     }
 
-    private static bool IsIgnored(IReadOnlyList<Regex> ignore, string line) => IsIgnored(ignore, line.AsSpan());
-
-    private static bool IsIgnored(IReadOnlyList<Regex> ignore, ReadOnlySpan<char> line)
-    {
-        foreach (var r in ignore)
-        {
-            try
-            {
-                if (r.IsMatch(line)) return true;
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                // A filter that times out does not hide the line.
-            }
-        }
-        return false;
-    }
+    private static bool IsIgnored(IReadOnlyList<Regex> ignore, ReadOnlySpan<char> line) => Configs.LineFilters.MatchesAny(ignore, line);
 }

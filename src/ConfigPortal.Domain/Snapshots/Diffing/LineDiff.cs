@@ -403,21 +403,7 @@ public static class LineDiffer
         return normalized.EndsWith('\n') ? lines[..^1] : lines;
     }
 
-    private static int? IgnoredPattern(IReadOnlyList<System.Text.RegularExpressions.Regex> patterns, string line)
-    {
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            try
-            {
-                if (patterns[i].IsMatch(line)) return i;
-            }
-            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
-            {
-                // A pathological pattern counts as no match.
-            }
-        }
-        return null;
-    }
+    private static int? IgnoredPattern(IReadOnlyList<System.Text.RegularExpressions.Regex> patterns, string line) => Configs.LineFilters.FirstMatch(patterns, line);
 
     private static string CollapseWhitespace(string s) =>
         string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
