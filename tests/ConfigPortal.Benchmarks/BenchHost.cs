@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ConfigPortal.Domain.Backups;
+using ConfigPortal.Domain.Data;
 using ConfigPortal.Domain.Tenancy;
 using ConfigPortal.Infrastructure;
 using ConfigPortal.Infrastructure.Persistence;
@@ -101,6 +102,35 @@ public sealed class BenchHost : IAsyncDisposable
     {
         await using var scope = SystemScope();
         return (await scope.ServiceProvider.GetRequiredService<BackupService>().TriggerAsync(deviceId, BackupTrigger.Schedule)).Run.Id;
+    }
+
+    /// <summary>
+    /// Queues one scheduled slot's runs the way the schedule planner does: chunks of 250 <see cref="BackupRun.ForScheduleSlot"/>
+    /// rows, one transaction per chunk, then one queue message per run. Returns the run ids in device order.
+    /// </summary>
+    public async Task<List<long>> QueueSlotAsync(IReadOnlyList<int> deviceIds, DateTime slot)
+    {
+        var queue = Services.GetRequiredService<IBackupQueue>();
+        var ids = new List<long>(deviceIds.Count);
+        foreach (var chunk in deviceIds.Chunk(250))
+        {
+            await using var scope = SystemScope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<IPortalDbFactory>().CreateAsync();
+            var now = DateTime.UtcNow;
+            var runs = await db.ExecuteInTransactionAsync(async ct =>
+            {
+                var rows = chunk.Select(d => BackupRun.ForScheduleSlot(TenantId, d, slot, attempt: 0, now)).ToList();
+                db.BackupRuns.AddRange(rows);
+                await db.SaveChangesAsync(ct);
+                return rows;
+            }, default);
+            foreach (var run in runs)
+            {
+                await queue.EnqueueAsync(run.Id, run.TenantId);
+                ids.Add(run.Id);
+            }
+        }
+        return ids;
     }
 
     /// <summary>Bulk "Backup now" of the devices (one request, one queueing transaction); returns the run ids by device order.</summary>

@@ -10,7 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConfigPortal.Benchmarks;
 
 /// <summary>
-/// `ingest` mode (issue 7): sustained completed backups per second through the real queue → <c>BackupWorker</c> →
+/// `ingest` mode (issue 7): sustained completed backups per second, each round's runs queued for one slot as the
+/// schedule planner queues them (chunked inserts), through the real queue → <c>BackupWorker</c> →
 /// <see cref="BackupPipeline"/> path (production defaults: worker concurrency, SQLite settings) with zero-latency devices
 /// whose ~50 KB IOS configs change in <c>changed%</c> of the devices per round (so dedupe, diff and audit all run), next
 /// to the Oxidized/RANCID way of storing the same configs: one <c>git add &lt;file&gt;</c> + <c>git commit</c> per changed
@@ -19,6 +20,8 @@ namespace ConfigPortal.Benchmarks;
 /// </summary>
 public static class IngestBenchmark
 {
+    private static int _slot;
+
     /// <summary>Answers at once with the benchmark's current config of the device.</summary>
     private sealed class TableCollector : IDeviceCollector
     {
@@ -179,11 +182,12 @@ public static class IngestBenchmark
         return ok && verification.Intact ? 0 : 1;
     }
 
-    /// <summary>Triggers every device (as the scheduler does) and waits until all runs finished.</summary>
+    /// <summary>Queues every device's run for one slot, as the schedule planner does (chunked inserts), and waits until all finished.</summary>
     private static async Task<(int Created, int Unchanged, int Failed)> BackupRoundAsync(BenchHost bench, List<int> ids, ConcurrentDictionary<long, BackupRunView> finished)
     {
-        var runIds = new List<long>(ids.Count);
-        foreach (var id in ids) runIds.Add(await bench.TriggerAsync(id));
+        // A distinct slot per round (the (device, slot) index keeps a slot exactly-once).
+        var slot = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(Interlocked.Increment(ref _slot));
+        var runIds = await bench.QueueSlotAsync(ids, slot);
         var deadline = Stopwatch.StartNew();
         while (runIds.Any(r => !finished.ContainsKey(r)) && deadline.Elapsed < TimeSpan.FromSeconds(300))
             await Task.Delay(2);
