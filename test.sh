@@ -107,9 +107,10 @@ else
 fi
 
 # The publish output the Dockerfile copies into the runtime image.
-echo "== dotnet publish src/ConfigPortal.Web -c Release"
+echo "== dotnet publish src/ConfigPortal.Web -c Release -r linux-x64 (ReadyToRun, as the Dockerfile)"
 publish_dir="$ef_data/publish"
-if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" >"$logs/publish.log" 2>&1 \
+if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" -r linux-x64 --self-contained false \
+        -p:PublishReadyToRun=true -p:UseAppHost=false >"$logs/publish.log" 2>&1 \
     && [[ -f "$publish_dir/ConfigPortal.Web.dll" && -f "$publish_dir/ConfigPortal.Migrations.SqlServer.dll" ]]; then
     echo "publish output complete ($(find "$publish_dir" -type f | wc -l) files)."
     passed=$((passed + 1))
