@@ -305,25 +305,25 @@ public sealed class BackupPipeline(
     }
 
     /// <summary>A new snapshot's content, encoded, and its diff against the previous one (null for a first snapshot).</summary>
-    private sealed record PreparedSnapshot(StoredSnapshotText? Previous, int AddedLines, int RemovedLines, string? UnifiedDiff, string? ChangedSections);
+    private sealed record PreparedSnapshot(StoredSnapshotText? Previous, EncodedContent Content, int AddedLines, int RemovedLines, string? UnifiedDiff, string? ChangedSections);
 
-    /// <summary>Inflates the previous snapshot (only when the hash differs), diffs and encodes: no transaction.</summary>
+    /// <summary>
+    /// Inflates the previous snapshot (only when the hash differs), diffs and encodes (zstd delta or keyframe): no
+    /// transaction, so the write transaction holds the database's writer lock only for its statements.
+    /// </summary>
     private async Task<PreparedSnapshot> PrepareSnapshotAsync(Device device, LatestSnapshot? latest, NormalizedConfig config)
     {
+        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
         if (latest is null)
-            return new PreparedSnapshot(null, 0, 0, null, null);
-        var previous = textCache.Find(latest.Id);
-        if (previous is null)
-        {
-            await using var db = await dbFactory.CreateAsync(CancellationToken.None);
-            previous = await SnapshotContentStore.LoadAsync(db, latest.Id);
-        }
+            return new PreparedSnapshot(null, await SnapshotContentStore.EncodeAsync(db, config.Text, null), 0, 0, null, null);
+        var previous = textCache.Find(latest.Id) ?? await SnapshotContentStore.LoadAsync(db, latest.Id);
+        var content = await SnapshotContentStore.EncodeAsync(db, config.Text, previous);
         // One exact diff: the stored unified diff reproduces the new text under patch, while the counts leave out the
         // changed lines that match the vendor's ignore filters (a clock that moved is not a change).
         var diff = LineDiffer.Diff(previous.Text, config.Text);
         var (added, removed) = Snapshots.Browsing.ChangeSummaries.CountedChanges(diff, device.Vendor);
         var unified = UnifiedDiff.Write(diff, $"a/{device.Name}", $"b/{device.Name}");
-        return new PreparedSnapshot(previous, added, removed, unified, Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor));
+        return new PreparedSnapshot(previous, content, added, removed, unified, Snapshots.Browsing.ChangeSummaries.Serialize(diff, device.Vendor));
     }
 
     /// <summary>Same compare hash as the latest snapshot: no new row, the latest is seen once more.</summary>
@@ -368,7 +368,7 @@ public sealed class BackupPipeline(
         db.Snapshots.Add(snapshot);
         await db.SaveChangesAsync(ct);
 
-        var content = await SnapshotContentStore.AddAsync(db, snapshot.Id, run.TenantId, config.Text, prepared.Previous, ct); // zstd delta or keyframe
+        var content = SnapshotContentStore.Add(db, snapshot.Id, run.TenantId, prepared.Content); // encoded before the transaction
         var stored = content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
             ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes)
             : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length);

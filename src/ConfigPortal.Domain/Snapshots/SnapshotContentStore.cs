@@ -79,34 +79,40 @@ public static class SnapshotContentStore
     }
 
     /// <summary>
-    /// Adds (does not save) the content row of a new snapshot, as a delta against <paramref name="previous"/>'s keyframe
-    /// when that pays (see the class summary), else as a full copy.
+    /// Encodes a new snapshot's content, before any write transaction: a delta against <paramref name="previous"/>'s
+    /// keyframe when that pays (see the class summary), else a full copy. Reads only the keyframe group's size; a
+    /// device's runs never commit concurrently (one active run per device), so the decision cannot go stale.
     /// </summary>
-    public static async Task<SnapshotContent> AddAsync(IPortalDb db, long snapshotId, int tenantId, string text, StoredSnapshotText? previous, CancellationToken ct = default)
+    public static async Task<EncodedContent> EncodeAsync(IPortalDb db, string text, StoredSnapshotText? previous, CancellationToken ct = default)
     {
-        SnapshotContent row;
         if (previous is not null && System.Text.Encoding.UTF8.GetByteCount(previous.KeyframeText) >= ContentCodec.MinBaseBytes)
         {
             var delta = ContentCodec.EncodeDelta(text, previous.KeyframeText);
             var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous.KeyframeId)
                 .GroupBy(c => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Data.Length) }).FirstOrDefaultAsync(ct);
-            row = KeepDelta(delta.Length, previous.KeyframeStoredBytes, group?.Count ?? 0, group?.Bytes ?? 0)
-                ? new SnapshotContent { SnapshotId = snapshotId, TenantId = tenantId, Encoding = ContentEncoding.ZstdDelta, Data = delta, BaseSnapshotId = previous.KeyframeId }
-                : Full();
+            if (KeepDelta(delta.Length, previous.KeyframeStoredBytes, group?.Count ?? 0, group?.Bytes ?? 0))
+                return new EncodedContent(ContentEncoding.ZstdDelta, delta, previous.KeyframeId);
         }
-        else
+        var (encoding, data) = ContentCodec.Encode(text);
+        return new EncodedContent(encoding, data, null);
+    }
+
+    /// <summary>Adds (does not save) the content row of a new snapshot from its encoded content.</summary>
+    public static SnapshotContent Add(IPortalDb db, long snapshotId, int tenantId, EncodedContent content)
+    {
+        var row = new SnapshotContent
         {
-            row = Full();
-        }
+            SnapshotId = snapshotId, TenantId = tenantId, Encoding = content.Encoding, Data = content.Data, BaseSnapshotId = content.BaseSnapshotId,
+        };
         db.SnapshotContents.Add(row);
         return row;
-
-        SnapshotContent Full()
-        {
-            var (encoding, data) = ContentCodec.Encode(text);
-            return new SnapshotContent { SnapshotId = snapshotId, TenantId = tenantId, Encoding = encoding, Data = data };
-        }
     }
+
+    /// <summary>
+    /// Encodes and adds (does not save) the content row of a new snapshot: <see cref="EncodeAsync"/> then <see cref="Add"/>.
+    /// </summary>
+    public static async Task<SnapshotContent> AddAsync(IPortalDb db, long snapshotId, int tenantId, string text, StoredSnapshotText? previous, CancellationToken ct = default) =>
+        Add(db, snapshotId, tenantId, await EncodeAsync(db, text, previous, ct));
 
     /// <summary>
     /// Whether a delta of <paramref name="deltaBytes"/> joins the keyframe's group (of <paramref name="deltas"/> deltas
@@ -128,3 +134,6 @@ public static class SnapshotContentStore
         }
     }
 }
+
+/// <summary>A snapshot's content as stored: its encoding, bytes and, for a delta, the keyframe it is a delta against.</summary>
+public sealed record EncodedContent(ContentEncoding Encoding, byte[] Data, long? BaseSnapshotId);

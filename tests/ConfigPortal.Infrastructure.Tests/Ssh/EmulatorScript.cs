@@ -78,10 +78,14 @@ def read_secret():
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
-def read_key():
+def read_key(prompt):
+    # Single-key mode before the pager prompt is shown, and without flushing: a key the client sends as soon as it
+    # sees the prompt must neither be echoed nor discarded (tty.setcbreak's default TCSAFLUSH drops typed-ahead input,
+    # which stalled paging collections under load).
     fd = 0
     old = termios.tcgetattr(fd)
-    tty.setcbreak(fd)
+    tty.setcbreak(fd, termios.TCSANOW)
+    out(prompt)
     try:
         b = os.read(fd, 1)
         if not b:
@@ -108,8 +112,7 @@ def show_config(paging):
     for i, line in enumerate(lines):
         out(line + "\n")
         if paging and page and (i + 1) % page == 0 and i + 1 < len(lines):
-            out(spec["more"])
-            key = read_key()
+            key = read_key(spec["more"])
             out(spec.get("more_erase", ""))
             if key in ("q", "Q"):
                 return
