@@ -115,7 +115,6 @@ public sealed class BulkBackupService(
         var bulkId = request.Id;
 
         // One transaction for the whole request; device by device only when another trigger raced one of them.
-        db.ChangeTracker.Clear();
         var batch = await backups.QueueOrJoinManyAsync(db, grant.TenantId, devices.Where(d => d.Enabled).ToList(), trigger, bulkId, ct);
         var items = new List<BulkBackupItemResult>(devices.Count);
         foreach (var device in devices)

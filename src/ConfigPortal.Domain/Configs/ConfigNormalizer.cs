@@ -165,7 +165,7 @@ public static partial class ConfigNormalizer
 
     /// <summary>Whether a stored line is one the vendor (or tenant) says to ignore when comparing.</summary>
     public static bool IsIgnored(string line, VendorProfile profile, CustomFilters? custom = null) =>
-        LinePrefilter.For(profile.IgnoreFilters).MatchesAny(line) || (custom is not null && MatchesAny(custom.Ignore, line));
+        LinePrefilter.For(profile.IgnoreFilters).MatchesAny(line) || (custom is not null && LineFilters.MatchesAny(custom.Ignore, line));
 
     internal static (string Line, int Count) Mask(string line, IReadOnlyList<MaskRule> rules, MaskPlan? plan = null, string? section = null)
     {
@@ -238,8 +238,6 @@ public static partial class ConfigNormalizer
         }
         return false;
     }
-
-    private static bool MatchesAny(IReadOnlyList<Regex> filters, string line) => LineFilters.MatchesAny(filters, line);
 
     private static string ApplyBackspaces(string text)
     {

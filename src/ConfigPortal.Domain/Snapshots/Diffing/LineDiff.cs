@@ -218,7 +218,7 @@ public static class LineDiffer
         int Id(string line)
         {
             var key = options.IgnoreWhitespace ? CollapseWhitespace(line) : line;
-            if (options.IgnoreLines is { Count: > 0 } ignore && IgnoredPattern(ignore, line) is { } pattern)
+            if (options.IgnoreLines is { Count: > 0 } ignore && Configs.LineFilters.FirstMatch(ignore, line) is { } pattern)
                 key = "\u0000ignored\u0000" + pattern.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!ids.TryGetValue(key, out var id)) ids[key] = id = ids.Count;
             return id;
@@ -402,8 +402,6 @@ public static class LineDiffer
         var lines = normalized.Split('\n');
         return normalized.EndsWith('\n') ? lines[..^1] : lines;
     }
-
-    private static int? IgnoredPattern(IReadOnlyList<System.Text.RegularExpressions.Regex> patterns, string line) => Configs.LineFilters.FirstMatch(patterns, line);
 
     private static string CollapseWhitespace(string s) =>
         string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

@@ -39,7 +39,7 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     public async Task LoginAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await WaitAsync(IsAnyPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        var result = await WaitAsync(IsAnyPrompt, answerMore: true, password: false, options.CommandTimeout, ct);
         ThrowIfNoLoginPrompt(result);
 
         var candidate = TailLine().Trim();
@@ -69,12 +69,8 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
             _buffer.Append(chunk);
             enterAnswered |= chunk.Contains('\n', StringComparison.Ordinal);
             var last = TailLine();
-            if (profile.MorePrompt is { } more && more.Match(last) is { Success: true } m)
-            {
-                RemoveMore(last, m);
-                await SendRawAsync(" ", ct);
+            if (await AnswerMoreAsync(last, ct))
                 continue;
-            }
             if (last.Length > 0 && IsAnyPrompt(last))
             {
                 var line = last.Trim();
@@ -125,14 +121,14 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
             return;
 
         await SendAsync(enable, ct);
-        var result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, settle: false, ct);
+        var result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, ct);
         if (result == Waited.Password)
         {
             if (string.IsNullOrEmpty(enableSecret))
                 throw new BackupFailedException(FailureKind.AuthenticationFailed, $"The device asks for an enable secret and credential profile '{credentialName}' has none.");
             _buffer.Clear();
             await SendAsync(enableSecret, ct);
-            result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, settle: false, ct);
+            result = await WaitAsync(IsAnyPrompt, answerMore: false, password: true, options.CommandTimeout, ct);
             if (result == Waited.Password)
                 throw new BackupFailedException(FailureKind.AuthenticationFailed, $"The device refused the enable secret of credential profile '{credentialName}'.");
         }
@@ -147,7 +143,7 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     public async Task SetupAsync(string command, CancellationToken ct)
     {
         await SendAsync(command, ct);
-        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, ct);
         if (result == Waited.TimedOut)
             throw new BackupFailedException(FailureKind.Timeout, $"The device did not answer '{command}' within {Seconds(options.CommandTimeout)} s.");
         ThrowIfNotPrompt(result, command);
@@ -158,7 +154,7 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     public async Task<string> RunAsync(string command, CancellationToken ct)
     {
         await SendAsync(command, ct);
-        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, settle: false, ct);
+        var result = await WaitAsync(IsLearnedPrompt, answerMore: true, password: false, options.CommandTimeout, ct);
         switch (result)
         {
             case Waited.Closed:
@@ -204,29 +200,18 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
     private bool IsLearnedPrompt(string tail) =>
         _prompt is null ? profile.Prompt.IsMatch(tail) : string.Equals(tail.Trim(), _prompt, StringComparison.Ordinal);
 
-    private async Task<Waited> WaitAsync(Func<string, bool> isPrompt, bool answerMore, bool password, TimeSpan timeout, bool settle, CancellationToken ct)
+    private async Task<Waited> WaitAsync(Func<string, bool> isPrompt, bool answerMore, bool password, TimeSpan timeout, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
             var tail = TailLine();
-            if (answerMore && profile.MorePrompt is { } more && more.Match(tail) is { Success: true } m)
-            {
-                RemoveMore(tail, m);
-                await SendRawAsync(" ", ct);
+            if (answerMore && await AnswerMoreAsync(tail, ct))
                 continue;
-            }
             if (password && PasswordPrompt().IsMatch(tail))
                 return Waited.Password;
             if (tail.Length > 0 && isPrompt(tail))
-            {
-                if (!settle) return Waited.Prompt;
-                // A banner line can look like a prompt: trust it only when the device then goes quiet.
-                var extra = await reader.ReadAsync(options.PromptSettleTime, ct);
-                if (extra is null) return reader.Closed ? Waited.Closed : Waited.Prompt;
-                _buffer.Append(extra);
-                continue;
-            }
+                return Waited.Prompt;
 
             var remaining = timeout - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero) return Waited.TimedOut;
@@ -234,6 +219,16 @@ internal sealed partial class ShellDialog(Stream stream, ShellReader reader, Ven
             if (chunk is null) return reader.Closed ? Waited.Closed : Waited.TimedOut;
             _buffer.Append(chunk);
         }
+    }
+
+    /// <summary>When the output stops at the vendor's pager prompt: removes it and presses space. False otherwise.</summary>
+    private async Task<bool> AnswerMoreAsync(string tail, CancellationToken ct)
+    {
+        if (profile.MorePrompt is not { } more || more.Match(tail) is not { Success: true } m)
+            return false;
+        RemoveMore(tail, m);
+        await SendRawAsync(" ", ct);
+        return true;
     }
 
     private async Task SendRawAsync(string text, CancellationToken ct)
