@@ -148,6 +148,7 @@ public static class DependencyInjection
         services.Configure<SimulatorOptions>(config.GetSection("Simulator"));
         services.AddSingleton<BackupNotifier>();
         services.AddSingleton<Domain.Snapshots.SnapshotTextCache>();
+        services.AddSingleton<BackupCommitBatcher>();
         services.AddSingleton<BackupQueue>();
         var runWorker = config.GetValue("Backups:RunWorker", true);
         if (runWorker)

@@ -47,6 +47,8 @@ public sealed class BenchHost : IAsyncDisposable
             ["Simulator:Latency"] = "00:00:00",
         });
         builder.Configuration.AddInMemoryCollection(settings);
+        // Any portal setting can be overridden for an experiment: CP_BENCH_Backups__MaxConcurrentSessions=4, ...
+        builder.Configuration.AddEnvironmentVariables("CP_BENCH_");
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (Environment.GetEnvironmentVariable("CP_BENCH_SQL") == "1")

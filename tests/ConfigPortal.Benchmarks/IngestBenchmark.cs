@@ -80,14 +80,17 @@ public static class IngestBenchmark
         Git(gitDir, "add -A");
         Git(gitDir, "commit -q -m baseline");
 
-        // Warm-up rounds (not measured, every device unchanged but its clock line) until the tiered JIT has settled: a
-        // portal that has run for a while executes tier-1 code, the first thousand backups also pay for compiling it.
+        // Warm-up rounds (not measured, shaped like the measured ones: the same share of devices changes) until the
+        // tiered JIT has settled: a portal that has run for a while executes tier-1 code on both the unchanged and the
+        // changed path; the first thousand backups also pay for compiling it.
         var warmupRounds = 0;
         var warmupStart = Stopwatch.StartNew();
-        while (warmupRounds < 8 && warmupStart.Elapsed < TimeSpan.FromMinutes(4))
+        var warmupRng = new Random(7);
+        while (warmupRounds < 12 && warmupStart.Elapsed < TimeSpan.FromMinutes(4))
         {
             var jit0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             warmupRounds++;
+            foreach (var i in Enumerable.Range(0, devices).OrderBy(_ => warmupRng.Next()).Take(changedPerRound)) revision[i]++;
             for (var i = 0; i < devices; i++) collector.Configs[ids[i]] = Render(baseConfigs[i], revision[i], -warmupRounds);
             await BackupRoundAsync(bench, ids, finished);
             if (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0 <= Math.Max(20, devices / 50)) break;

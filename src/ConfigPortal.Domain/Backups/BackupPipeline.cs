@@ -24,6 +24,7 @@ public sealed class BackupPipeline(
     IEnumerable<IDeviceCollector> collectors,
     ISecretProtector protector,
     IAuditService audit,
+    BackupCommitBatcher batcher,
     BackupNotifier notifier,
     SnapshotTextCache textCache,
     TimeProvider clock,
@@ -35,7 +36,12 @@ public sealed class BackupPipeline(
     private static readonly Counter<long> Outcomes = Meter.CreateCounter<long>("configportal.backups.completed");
     private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("configportal.backups.duration", "s");
 
-    public async Task ExecuteAsync(long runId, CancellationToken ct = default)
+    /// <summary>
+    /// Runs one queued run. With a <paramref name="lease"/> (the backup worker's), the claim also leases the run for
+    /// that instance, in the same statement: a run whose lease another live instance holds is not claimed.
+    /// False when the run was not claimed (another executor has it, or it is no longer queued).
+    /// </summary>
+    public async Task<bool> ExecuteAsync(long runId, RunLease? lease = null, CancellationToken ct = default)
     {
         using var activity = Activity.StartActivity("backup.run");
         activity?.SetTag("run.id", runId);
@@ -43,9 +49,9 @@ public sealed class BackupPipeline(
 
         ClaimedRun? claim;
         using (Activity.StartActivity("backup.claim"))
-            claim = await ClaimAsync(runId, ct);
+            claim = await ClaimAsync(runId, lease, ct);
         if (claim is null)
-            return;
+            return false;
         var (run, device, tenant) = (claim.Run, claim.Device, claim.Tenant);
         // A message-template scope: structured (CorrelationId, RunId, DeviceId properties in JSON logs) and readable
         // as text in the simple console formatter (a dictionary scope prints as its type name there).
@@ -86,7 +92,7 @@ public sealed class BackupPipeline(
         catch (BackupFailedException ex)
         {
             await FailAsync(run, device, ex.Kind, ex.Message, started, ex.OfferedHostKey);
-            return;
+            return true;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -98,11 +104,12 @@ public sealed class BackupPipeline(
             // Unexpected: log the type and stack (never the message of a driver exception, which can echo input).
             logger.LogError("Backup run {RunId} failed unexpectedly: {ErrorType} {StackTrace}", run.Id, ex.GetType().FullName, ex.StackTrace);
             await FailAsync(run, device, FailureKind.InternalError, "An unexpected error occurred while collecting; see the server log.", started);
-            return;
+            return true;
         }
 
         using (Activity.StartActivity("backup.store")) // dedupe check, diff, encode, commit
             await StoreAsync(run, device, claim.Latest, config, collected, credentialId, started);
+        return true;
     }
 
     /// <summary>The latest snapshot of a device as the dedupe check needs it (no content).</summary>
@@ -112,17 +119,28 @@ public sealed class BackupPipeline(
     private sealed record ClaimedRun(BackupRun Run, Device Device, Tenancy.Tenant Tenant, LatestSnapshot? Latest, IReadOnlyList<CredentialProfile> Credentials);
 
     /// <summary>
-    /// Claims the run atomically (a run id queued twice, by recovery at start or a second instance, runs once), then
-    /// reads the run, its device, tenant, the device's latest snapshot hash and its credential profiles in fallback order
-    /// in one query. Null when another executor claimed the run.
+    /// Claims the run atomically (a run id queued twice, by recovery at start or a second instance, runs once), and
+    /// leases it when a lease is given (the same UPDATE: one write instead of two), then reads the run, its device,
+    /// tenant, the device's latest snapshot hash and its credential profiles in fallback order in one query.
+    /// Null when another executor claimed the run or another instance holds an unexpired lease on it.
     /// </summary>
-    private async Task<ClaimedRun?> ClaimAsync(long runId, CancellationToken ct)
+    private async Task<ClaimedRun?> ClaimAsync(long runId, RunLease? lease, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateAsync(ct);
         var startedAt = clock.GetUtcNow().UtcDateTime;
-        var claimed = await db.BackupRuns
-            .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt), ct);
+        var query = db.BackupRuns.Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued);
+        if (lease is not null)
+        {
+            var now = lease.NowUtc;
+            query = query.Where(r => r.ActiveDeviceId != null
+                && (r.OwnerInstanceId == null || r.LeaseExpiresAtUtc == null || r.LeaseExpiresAtUtc < now));
+        }
+        var claimed = await query.ExecuteUpdateAsync(s =>
+        {
+            s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt);
+            if (lease is not null)
+                s.SetProperty(r => r.OwnerInstanceId, lease.Owner).SetProperty(r => r.LeaseExpiresAtUtc, lease.UntilUtc);
+        }, ct);
         if (claimed == 0)
             return null;
         var row = await (
@@ -231,14 +249,16 @@ public sealed class BackupPipeline(
                 using (Activity.StartActivity("backup.diff"))
                     prepared = await PrepareSnapshotAsync(device, latest, config);
             }
-            await using var db = await dbFactory.CreateAsync(CancellationToken.None);
             try
             {
                 using var commitActivity = Activity.StartActivity("backup.commit");
                 StoredSnapshotText? stored;
-                (outcome, snapshotId, finishedAt, stored) = await db.ExecuteInTransactionAsync(ct => prepared is null
-                    ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
-                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct), CancellationToken.None);
+                var expected = latest;
+                // Group commit (ADR-015): this run's statements share a transaction with the runs of the tenant whose
+                // commits are ready at the same time; its audit entries are appended with theirs.
+                (outcome, snapshotId, finishedAt, stored) = await batcher.CommitAsync(run.TenantId, dbFactory, audit, (db, ct) => prepared is null
+                    ? CommitDuplicateAsync(db, run, device, expected!, config, collected, credentialId, ct)
+                    : CommitSnapshotAsync(db, run, device, expected, prepared, config, collected, credentialId, ct));
                 if (stored is not null)
                     textCache.Add(stored); // committed: the next run of this device starts from it
                 break;
@@ -327,7 +347,7 @@ public sealed class BackupPipeline(
     }
 
     /// <summary>Same compare hash as the latest snapshot: no new row, the latest is seen once more.</summary>
-    private async Task<(RunOutcome, long, DateTime, StoredSnapshotText?)> CommitDuplicateAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot latest,
+    private async Task<((RunOutcome, long, DateTime, StoredSnapshotText?) Value, IReadOnlyList<AuditRecord> Audit)> CommitDuplicateAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot latest,
         NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -335,9 +355,9 @@ public sealed class BackupPipeline(
         await db.Snapshots.Where(s => s.Id == latest.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAtUtc, now).SetProperty(x => x.SeenCount, x => x.SeenCount + 1), ct);
         await FinishRunAsync(db, run, RunOutcome.Unchanged, latest.Id, now, ct);
-        await audit.AppendAsync(db, [AuditRecordFor(run, device, AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
-            new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount + 1, credentialProfile = collected.CredentialUsed })], ct);
-        return (RunOutcome.Unchanged, latest.Id, now, null);
+        AuditRecord[] records = [AuditRecordFor(run, device, AuditActions.ConfigSnapshotSkippedDuplicate, "snapshot", Id(latest.Id),
+            new { runId = run.Id, snapshotId = latest.Id, hash = config.CompareHash, seenCount = latest.SeenCount + 1, credentialProfile = collected.CredentialUsed })];
+        return ((RunOutcome.Unchanged, latest.Id, now, null), records);
     }
 
     /// <summary>
@@ -345,7 +365,7 @@ public sealed class BackupPipeline(
     /// The stored text it returns (for <see cref="SnapshotTextCache"/>) is what this transaction wrote: the caller caches
     /// it only once the transaction committed.
     /// </summary>
-    private async Task<(RunOutcome, long, DateTime, StoredSnapshotText?)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
+    private async Task<((RunOutcome, long, DateTime, StoredSnapshotText?) Value, IReadOnlyList<AuditRecord> Audit)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
         NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -405,10 +425,9 @@ public sealed class BackupPipeline(
             records.Add(AuditRecordFor(run, device, AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
                 new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
         }
-        await audit.AppendAsync(db, records, ct);
         if (latest is not null && sd is not null)
             await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, sd.UnifiedDiff, now, ct);
-        return (RunOutcome.Created, snapshot.Id, now, stored);
+        return ((RunOutcome.Created, snapshot.Id, now, stored), records);
     }
 
     /// <summary>
@@ -570,3 +589,10 @@ public sealed class BackupPipeline(
         return sb.ToString();
     }
 }
+
+/// <summary>
+/// The lease a backup worker takes on a run as it claims it: the run is this instance's (<see cref="Owner"/>) until
+/// <see cref="UntilUtc"/>, renewed by the worker's heartbeat; a run whose lease another instance holds past
+/// <see cref="NowUtc"/> is not claimed (ADR-011).
+/// </summary>
+public sealed record RunLease(string Owner, DateTime NowUtc, DateTime UntilUtc);

@@ -181,15 +181,17 @@ public sealed class BackupWorker(
         try
         {
             var now = clock.UtcNow;
-            if (!await platform.TryLeaseAsync(runId, instance.Id, now, now + options.Value.RunLease, ct))
-                return; // another instance has it (or it is no longer queued)
+            // The pipeline's claim leases the run for this instance in the same statement; a run another instance
+            // holds (or no longer queued) is not claimed. Listed as in flight first, so the heartbeat renews the
+            // lease from the moment it exists (renewing a lease this instance does not hold changes nothing).
             _inFlight.TryAdd(runId, 0);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(tenantId);
                 scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem();
-                await scope.ServiceProvider.GetRequiredService<BackupPipeline>().ExecuteAsync(runId, ct);
+                await scope.ServiceProvider.GetRequiredService<BackupPipeline>()
+                    .ExecuteAsync(runId, new RunLease(instance.Id, now, now + options.Value.RunLease), ct);
             }
             finally
             {
