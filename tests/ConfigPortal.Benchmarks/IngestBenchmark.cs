@@ -95,6 +95,8 @@ public static class IngestBenchmark
             await BackupRoundAsync(bench, ids, finished);
             if (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0 <= Math.Max(20, devices / 50)) break;
         }
+        var batcher = bench.Services.GetRequiredService<BackupCommitBatcher>();
+        var (batchedRuns0, transactions0) = (batcher.CommittedRuns, batcher.Transactions);
         var jitStart = (Methods: System.Runtime.JitInfo.GetCompiledMethodCount(), Time: System.Runtime.JitInfo.GetCompilationTime());
         if (JitListener.Instance is { } jl) jl.Recording = true;
 
@@ -178,6 +180,8 @@ public static class IngestBenchmark
             $"CPU (less sensitive to other load than wall time): portal {Median(cpuPerBackup) * 1000:0.00} ms per backup (whole process, all threads), git {Median(cpuPerCommit) * 1000:0.0} ms per add+commit (child processes); ratio {Median(cpuPerCommit) / Median(cpuPerBackup):0.0}×"));
         Console.WriteLine(FormattableString.Invariant(
             $"warm-up: {warmupRounds} unmeasured round(s) of {devices} backups until the JIT settled; JIT during the measured rounds: {jitMethods / (double)(rounds * devices):0.00} methods and {jitMs / (rounds * devices):0.00} ms per backup"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"group commit (ADR-015): {batcher.CommittedRuns - batchedRuns0} runs committed in {batcher.Transactions - transactions0} transactions during the measured rounds, {(batcher.CommittedRuns - batchedRuns0) / (double)Math.Max(1, batcher.Transactions - transactions0):0.0} runs per transaction"));
         Console.WriteLine($"audit chain: {(verification.Intact ? "intact" : "BROKEN: " + verification.Problem)}, {verification.EntriesChecked} entries checked; every round's outcomes as expected: {ok}");
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
         var ratio = medianOurs / medianGit;

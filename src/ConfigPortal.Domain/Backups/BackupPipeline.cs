@@ -143,25 +143,43 @@ public sealed class BackupPipeline(
         }, ct);
         if (claimed == 0)
             return null;
-        var row = await (
-                from r in db.BackupRuns.AsNoTracking()
-                where r.Id == runId
-                join d in db.Devices.AsNoTracking() on r.DeviceId equals d.Id
-                join t in db.Tenants.AsNoTracking() on r.TenantId equals t.Id
-                from s in db.Snapshots.Where(s => s.Id == d.LatestSnapshotId).DefaultIfEmpty()
-                select new
-                {
-                    Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, s.CompareHash, SeenCount = (int?)s.SeenCount,
-                    // The credential profiles in fallback order, in the same statement (a LEFT JOIN; one row per profile).
-                    Credentials = db.DeviceCredentialProfiles.AsNoTracking().Where(x => x.DeviceId == d.Id)
-                        .Join(db.CredentialProfiles.AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
-                        .OrderBy(x => x.Position).Select(x => x.Profile).ToList(),
-                })
-            .SingleAsync(ct);
+        // A compiled query: this read runs once per backup, and EF Core's per-call work for a LINQ query of this size
+        // (evaluating captured values, hashing the expression tree for the query cache) cost more than running it.
+        var row = await ClaimRead((DbContext)db, runId);
         var credentials = row.Credentials;
         var latest = row.LatestId is { } latestId ? new LatestSnapshot(latestId, row.CompareHash!, row.SeenCount ?? 1) : null;
         return new ClaimedRun(row.Run, row.Device, row.Tenant, latest, credentials);
     }
+
+    /// <summary>What the claim reads: the run, its device, tenant, the latest snapshot's hash and the credential profiles.</summary>
+    private sealed class ClaimRow
+    {
+        public BackupRun Run { get; init; } = null!;
+        public Device Device { get; init; } = null!;
+        public Tenancy.Tenant Tenant { get; init; } = null!;
+        public long? LatestId { get; init; }
+        public string? CompareHash { get; init; }
+        public int? SeenCount { get; init; }
+        public List<CredentialProfile> Credentials { get; init; } = [];
+    }
+
+    /// <summary>
+    /// The claim's read, in one statement (the credential profiles in fallback order as a LEFT JOIN, one row per
+    /// profile). The context's tenant query filters apply as in any query of the context.
+    /// </summary>
+    private static readonly Func<DbContext, long, Task<ClaimRow>> ClaimRead = EF.CompileAsyncQuery((DbContext db, long runId) =>
+        (from r in db.Set<BackupRun>().AsNoTracking()
+         where r.Id == runId
+         join d in db.Set<Device>().AsNoTracking() on r.DeviceId equals d.Id
+         join t in db.Set<Tenancy.Tenant>().AsNoTracking() on r.TenantId equals t.Id
+         from s in db.Set<Snapshot>().Where(s => s.Id == d.LatestSnapshotId).DefaultIfEmpty()
+         select new ClaimRow
+         {
+             Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, CompareHash = s.CompareHash, SeenCount = (int?)s.SeenCount,
+             Credentials = db.Set<DeviceCredentialProfile>().AsNoTracking().Where(x => x.DeviceId == d.Id)
+                 .Join(db.Set<CredentialProfile>().AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
+                 .OrderBy(x => x.Position).Select(x => x.Profile).ToList(),
+         }).Single());
 
     /// <summary>Fails a run that a stopped instance left collecting or processing, so its device is free again.</summary>
     public async Task MarkInterruptedAsync(long runId)

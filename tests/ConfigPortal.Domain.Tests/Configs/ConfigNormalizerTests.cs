@@ -172,6 +172,26 @@ public sealed class ConfigNormalizerTests
         Assert.False(ex.IsTransient);
     }
 
+    [Theory]
+    [InlineData("syntax error, expecting <command>")]
+    [InlineData("\tUnknown command: show")]
+    [InlineData("% Ambiguous command:  \"sh\"")]
+    public void EveryCommonErrorIsFoundAtALineStartAfterBlanks(string error)
+    {
+        Assert.Equal(FailureKind.CommandRejected, Assert.Throws<BackupFailedException>(() => Ios(IosConfig.Replace("version 17.9", "version 17.9\n" + error, StringComparison.Ordinal))).Kind);
+    }
+
+    [Theory]
+    [InlineData(" description syntax error seen on uplink")]
+    [InlineData(" description unknown command % Invalid input")]
+    [InlineData("banner motd ^C Incomplete command ^C")]
+    public void ErrorWordsInsideAConfigLineAreNotAnError(string line)
+    {
+        var result = Ios(IosConfig.Replace("version 17.9", "version 17.9\n" + line, StringComparison.Ordinal));
+
+        Assert.Contains(line, result.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ADeviceErrorInsideAnOtherwiseCompleteConfigIsStillCommandRejected()
     {
