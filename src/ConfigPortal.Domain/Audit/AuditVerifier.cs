@@ -60,37 +60,62 @@ public sealed class AuditVerifier(IPortalDbFactory dbFactory, TenantAccess acces
         var previousHash = AuditHasher.GenesisHash;
         long checkedCount = 0;
         var first = true;
-        using var hashing = hasher.CreateSession();
-        await foreach (var e in ReadChainAsync(db, tenantId, ct))
+        // The walk checks order and links as it reads; the hashes of each batch of entries are checked on another
+        // thread meanwhile (one batch after the other, so one hash session does them all): reading and hashing overlap.
+        var hashing = new BatchedHashCheck(hasher);
+        var batch = new List<AuditEntry>(BatchedHashCheck.BatchSize);
+        (long Sequence, long Checked, long Expected, string Problem)? linkProblem = null;
+        try
         {
-            if (first)
+            await foreach (var e in ReadChainAsync(db, tenantId, ct))
             {
-                first = false;
-                if (e.Sequence > 1 && checkpoint is not null && e.Sequence > checkpoint.LastSequence)
+                if (first)
                 {
-                    // Trimmed by retention: the chain continues after the removed range, from its last hash.
-                    expected = firstSequence = checkpoint.LastSequence + 1;
-                    previousHash = checkpoint.LastHash;
+                    first = false;
+                    if (e.Sequence > 1 && checkpoint is not null && e.Sequence > checkpoint.LastSequence)
+                    {
+                        // Trimmed by retention: the chain continues after the removed range, from its last hash.
+                        expected = firstSequence = checkpoint.LastSequence + 1;
+                        previousHash = checkpoint.LastHash;
+                    }
                 }
+                string? problem = null;
+                if (e.Sequence != expected)
+                    problem = e.Sequence > expected
+                        ? $"Entry {expected} is missing (the next entry found is {e.Sequence})."
+                        : $"Entry {e.Sequence} appears twice or out of order.";
+                else if (e.PreviousHash != previousHash)
+                    problem = checkedCount == 0 && firstSequence > 1
+                        ? $"Entry {e.Sequence} does not link to the range {checkpoint!.FirstSequence}–{checkpoint.LastSequence} that retention removed: entries were removed or replaced."
+                        : $"Entry {e.Sequence} does not link to entry {expected - 1}: entries were removed, replaced or reordered.";
+                if (problem is not null)
+                {
+                    linkProblem = (Math.Min(expected, e.Sequence), checkedCount, expected, problem);
+                    break;
+                }
+                batch.Add(e);
+                if (batch.Count == BatchedHashCheck.BatchSize)
+                {
+                    hashing.Add(batch);
+                    batch = new List<AuditEntry>(BatchedHashCheck.BatchSize);
+                }
+                previousHash = e.Hash;
+                expected++;
+                checkedCount++;
             }
-            string? problem = null;
-            if (e.Sequence != expected)
-                problem = e.Sequence > expected
-                    ? $"Entry {expected} is missing (the next entry found is {e.Sequence})."
-                    : $"Entry {e.Sequence} appears twice or out of order.";
-            else if (e.PreviousHash != previousHash)
-                problem = checkedCount == 0 && firstSequence > 1
-                    ? $"Entry {e.Sequence} does not link to the range {checkpoint!.FirstSequence}–{checkpoint.LastSequence} that retention removed: entries were removed or replaced."
-                    : $"Entry {e.Sequence} does not link to entry {expected - 1}: entries were removed, replaced or reordered.";
-            else if (!hashing.Matches(e))
-                problem = $"Entry {e.Sequence} was changed after it was written (its hash does not match its content).";
-
-            if (problem is not null)
-                return new ChainVerification(false, checkedCount, expected - 1, Math.Min(expected, e.Sequence), problem, head?.LastSequence ?? 0, head?.LastHash ?? "", Now(), firstSequence);
-            previousHash = e.Hash;
-            expected++;
-            checkedCount++;
+            hashing.Add(batch);
         }
+        finally
+        {
+            await hashing.DisposeAsync();
+        }
+
+        // The first problem in chain order: a changed entry the hashing found before the walk's first order or link problem.
+        if (await hashing.FirstChangedAsync() is { } changed && (linkProblem is null || changed < linkProblem.Value.Sequence))
+            return new ChainVerification(false, changed - firstSequence, changed - 1, changed,
+                $"Entry {changed} was changed after it was written (its hash does not match its content).", head?.LastSequence ?? 0, head?.LastHash ?? "", Now(), firstSequence);
+        if (linkProblem is { } link)
+            return new ChainVerification(false, link.Checked, link.Expected - 1, link.Sequence, link.Problem, head?.LastSequence ?? 0, head?.LastHash ?? "", Now(), firstSequence);
         var last = expected - 1;
         if (head is not null && head.LastSequence > last)
             return new ChainVerification(false, checkedCount, last, last + 1, $"Entries {last + 1}–{head.LastSequence} were cut off the end of the chain.", head.LastSequence, head.LastHash, Now(), firstSequence);
@@ -99,12 +124,46 @@ public sealed class AuditVerifier(IPortalDbFactory dbFactory, TenantAccess acces
         return new ChainVerification(true, checkedCount, last, null, null, last, previousHash, Now(), firstSequence);
     }
 
+    /// <summary>
+    /// Checks the hashes of batches of entries on a thread-pool thread, one batch after the other (one hash session, not
+    /// thread-safe, serves them all), and remembers the first entry whose hash does not match; later batches are skipped.
+    /// </summary>
+    private sealed class BatchedHashCheck(AuditHasher hasher) : IAsyncDisposable
+    {
+        public const int BatchSize = 1024;
+        private readonly AuditHasher.HashSession _session = hasher.CreateSession();
+        private Task<long?> _tail = Task.FromResult<long?>(null);
+
+        public void Add(List<AuditEntry> batch)
+        {
+            if (batch.Count == 0) return;
+            var previous = _tail;
+            // Not ExecuteSynchronously: a continuation of a finished task would then run on the reading thread.
+            _tail = previous.ContinueWith(t => t.Result ?? FirstChanged(batch), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        private long? FirstChanged(List<AuditEntry> batch)
+        {
+            foreach (var e in batch)
+                if (!_session.Matches(e)) return e.Sequence;
+            return null;
+        }
+
+        public Task<long?> FirstChangedAsync() => _tail;
+
+        public async ValueTask DisposeAsync()
+        {
+            await ((Task)_tail).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _session.Dispose();
+        }
+    }
+
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>
-    /// The tenant's chain in sequence order, streamed straight from a data reader into one reused entry object: the walk
-    /// needs each entry once, and EF's materialization was most of the verification time (docs/benchmarks.md, Audit).
-    /// The yielded entry is overwritten by the next one.
+    /// The tenant's chain in sequence order, streamed straight from a data reader: the walk needs each entry once, and
+    /// EF's materialization was most of the verification time (docs/benchmarks.md, Audit).
     /// </summary>
     private static async IAsyncEnumerable<AuditEntry> ReadChainAsync(IPortalDb db, int tenantId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
@@ -119,9 +178,9 @@ public sealed class AuditVerifier(IPortalDbFactory dbFactory, TenantAccess acces
             p.Value = tenantId;
             cmd.Parameters.Add(p);
             await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-            var e = new AuditEntry { ActorName = "", Action = "", PreviousHash = "", Hash = "" };
             while (await r.ReadAsync(ct))
             {
+                var e = new AuditEntry { ActorName = "", Action = "", PreviousHash = "", Hash = "" };
                 e.TenantId = r.GetInt32(0);
                 e.Sequence = r.GetInt64(1);
                 e.TimestampUtc = DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc);

@@ -52,6 +52,26 @@ public sealed class TamperTests
         Assert.Contains("changed", offline.Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // The verifier hashes batches of 1,024 entries on another thread while it reads on: whichever problem comes first in
+    // the chain is named, whether the hash check or the walk's order check finds it, and whatever batch it sits in.
+    [InlineData(30, 2000, "changed")]   // a changed entry in the first batch, a deleted one in the second
+    [InlineData(1500, 40, "missing")]   // a deleted entry in the first batch, a changed one in the second
+    [InlineData(1030, 1029, "missing")] // both in the second batch, the deleted one first
+    public async Task The_first_problem_in_chain_order_is_named_across_hashing_batches(int changed, int deleted, string expected)
+    {
+        await using var db = await ChainOf(2100);
+
+        await db.SqlAsync("UPDATE AuditEntries SET DetailsJson = '{\"tampered\":true}' WHERE TenantId = $t AND Sequence = $s", ("$t", Tenant), ("$s", changed));
+        Assert.Equal(1, await db.SqlAsync("DELETE FROM AuditEntries WHERE TenantId = $t AND Sequence = $s", ("$t", Tenant), ("$s", deleted)));
+
+        var v = await db.VerifyInDatabaseAsync(Tenant);
+        Assert.False(v.Intact);
+        Assert.Equal(Math.Min(changed, deleted), v.FirstBrokenSequence);
+        Assert.Equal(Math.Min(changed, deleted) - 1, v.VerifiedUpTo);
+        Assert.Contains(expected, v.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Deleting_a_middle_entry_is_named_as_missing()
     {
