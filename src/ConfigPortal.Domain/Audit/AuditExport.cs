@@ -132,6 +132,16 @@ public sealed class AuditExportService(IPortalDbFactory dbFactory, TenantAccess 
     /// <summary>Entries of one tenant matching the filter, oldest first, up to a sequence, one keyset batch in memory at a time.</summary>
     internal async IAsyncEnumerable<AuditExportLine> ReadAsync(int tenantId, AuditFilter filter, long upTo, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        if (IsWholeChain(filter))
+        {
+            // The whole chain (the export an auditor verifies offline): one streamed plain reader, as the verifier reads
+            // it; EF's materialization was about half of the export's time. Memory stays flat: one row at a time.
+            await using var db = await dbFactory.CreateAsync(ct);
+            await foreach (var e in AuditChainReader.ReadAsync(db, tenantId, upTo, ct))
+                yield return new AuditExportLine(e.TenantId, e.Sequence, e.TimestampUtc, e.ActorKind, e.ActorId, e.ActorName, e.Action, e.ResourceType,
+                    e.ResourceId, e.DeviceId, e.DeviceName, e.ClientIp, e.UserAgent, e.CorrelationId, e.Outcome, e.DetailsJson, e.PreviousHash, e.Hash);
+            yield break;
+        }
         long after = 0;
         while (true)
         {
@@ -151,6 +161,12 @@ public sealed class AuditExportService(IPortalDbFactory dbFactory, TenantAccess 
             after = batch[^1].Sequence;
         }
     }
+
+    /// <summary>True when <paramref name="f"/> selects nothing out (the same conditions under which <c>AuditQueryService.Apply</c> adds no filter).</summary>
+    internal static bool IsWholeChain(AuditFilter f) =>
+        f.FromUtc is null && f.ToUtc is null && f.Actions is not { Count: > 0 } && string.IsNullOrWhiteSpace(f.Actor) && f.DeviceId is null
+        && f.Outcome is null && string.IsNullOrWhiteSpace(f.ResourceType) && string.IsNullOrWhiteSpace(f.ClientIp)
+        && string.IsNullOrWhiteSpace(f.CorrelationId) && string.IsNullOrWhiteSpace(f.Text);
 
     internal Task RecordExportAsync(int tenantId, AuditExport export, long rows, long? first, long? last, bool completed) =>
         audit.RecordAsync(new AuditRecord
