@@ -301,7 +301,8 @@ public static class AuditCsv
     [
         l.TenantId.ToString(CultureInfo.InvariantCulture),
         l.Sequence.ToString(CultureInfo.InvariantCulture),
-        l.TimestampUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        // "O" of a UTC time is yyyy-MM-ddTHH:mm:ss.fffffffZ, the same text as the custom pattern, on the runtime's fast path.
+        DateTime.SpecifyKind(l.TimestampUtc, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture),
         l.ActorKind.ToString(),
         Text(l.ActorId),
         Text(l.ActorName),
