@@ -20,7 +20,7 @@ public enum SqliteSynchronous
 }
 
 /// <summary>
-/// Sets <c>PRAGMA synchronous</c> and <c>PRAGMA busy_timeout</c> on every SQLite connection the portal opens. Both are
+/// Sets <c>PRAGMA synchronous</c>, <c>PRAGMA busy_timeout</c> and <c>PRAGMA mmap_size</c> on every SQLite connection the portal opens. All are
 /// per native connection and Microsoft.Data.Sqlite pools native connections, so this runs once per pooled connection,
 /// not once per query.
 /// </summary>
@@ -38,7 +38,14 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     private readonly string _sql;
 
     private SqlitePragmaInterceptor(SqliteSynchronous synchronous) =>
-        _sql = $"PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs};";
+        _sql = $"PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA mmap_size={MmapBytes};";
+
+    /// <summary>
+    /// Reads through memory-mapped I/O for the first GiB of the file: a page read is a memory access instead of a
+    /// <c>pread</c> system call and a copy into SQLite's page cache. Writes are unchanged (WAL). Reading a tenant's whole
+    /// audit chain, whose rows lie scattered over a large file, is where this counts (docs/benchmarks.md, Audit).
+    /// </summary>
+    public const long MmapBytes = 1L << 30;
 
     /// <summary>
     /// How long SQLite itself waits for another writer's lock: the same limit as the connection's command timeout
