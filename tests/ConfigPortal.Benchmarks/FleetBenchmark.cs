@@ -169,15 +169,24 @@ public static class FleetBenchmark
             string.Join('\n', PipelineOverhead.IosConfig(seed: 11)) + "\n";
         File.WriteAllText(Path.Combine(dir, "config.txt"), config);
         var script = Path.Combine(dir, "ios.sh");
+        // A FIFO nobody writes to: "read -t" on it waits the delay without starting a process (no sleep, no cat: the
+        // device lab shares the portal's two cores, and a real device's CPU is not ours to spend).
+        var fifo = Path.Combine(dir, "never");
+        var mk = Process.Start(new ProcessStartInfo("mkfifo", ["-m", "0666", fifo]) { UseShellExecute = false })!;
+        mk.WaitForExit();
+        if (mk.ExitCode != 0) throw new InvalidOperationException("mkfifo failed");
         File.WriteAllText(script, $$"""
             #!/bin/bash
             # Light Cisco IOS CLI for the fleet benchmark: one prompt, terminal settings, show running-config after {{delay}} s.
+            # Bash builtins only: the session starts no process besides this shell.
+            IFS= read -rd '' config < {{dir}}/config.txt
+            exec {never}<> {{fifo}}
             printf '\r\nfleet-r1#'
             while IFS= read -r line; do
               line=${line%$'\r'}
               case "$line" in
                 "terminal length 0"|"terminal width 0"|"") ;;
-                "show running-config") sleep {{delay.ToString("0.0", CultureInfo.InvariantCulture)}}; cat {{dir}}/config.txt ;;
+                "show running-config") read -rt {{delay.ToString("0.0", CultureInfo.InvariantCulture)}} -u "$never"; printf '%s' "$config" ;;
                 exit|quit|logout) exit 0 ;;
                 *) printf '%% Invalid input detected at %s marker.\n' "'^'" ;;
               esac
