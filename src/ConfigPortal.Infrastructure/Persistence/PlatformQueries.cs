@@ -28,7 +28,6 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
         nameof(ActiveRunsOfDevicesAsync),
         nameof(LastServedSlotsAsync),
         nameof(SlotRunFinishTimesAsync),
-        nameof(TryLeaseAsync),
         nameof(RenewLeasesAsync),
         nameof(ExpiredLeasesAsync),
         nameof(TakeOverAsync),
@@ -221,19 +220,6 @@ public sealed class PlatformQueries(IDbContextFactory<PortalDbContext> factory, 
             result[(r.DeviceId, DateTime.SpecifyKind(r.ScheduledSlotUtc!.Value, DateTimeKind.Utc))] =
                 r.FinishedAtUtc is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null;
         return result;
-    }
-
-    /// <summary>
-    /// Claims a queued run for an instance until <paramref name="until"/>: only one instance gets it (a conditional
-    /// update); the pipeline's own claim then moves it to collecting.
-    /// </summary>
-    public async Task<bool> TryLeaseAsync(long runId, string owner, DateTime now, DateTime until, CancellationToken ct = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.BackupRuns.IgnoreQueryFilters()
-            .Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued && r.ActiveDeviceId != null
-                && (r.OwnerInstanceId == null || r.LeaseExpiresAtUtc == null || r.LeaseExpiresAtUtc < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.OwnerInstanceId, owner).SetProperty(r => r.LeaseExpiresAtUtc, until), ct) == 1;
     }
 
     /// <summary>The heartbeat: extends this instance's leases on the runs it is executing.</summary>

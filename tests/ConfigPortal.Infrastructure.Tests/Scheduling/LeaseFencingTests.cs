@@ -83,13 +83,17 @@ public sealed class LeaseFencingTests
 
     private static BackupWorker Worker(PortalHost p) => p.Services.GetServices<IHostedService>().OfType<BackupWorker>().Single();
 
-    /// <summary>Executes the run as a worker of <see cref="Stale"/> would: lease it, then run the pipeline.</summary>
+    /// <summary>Executes the run as a worker of <see cref="Stale"/> would: the pipeline's claim leases it for that instance.</summary>
     private static async Task<Task> StartStalledAttemptAsync(PortalHost p, FakeTimeProvider clock, long runId, StallingCollector collector)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        Assert.True(await p.Services.GetRequiredService<PlatformQueries>().TryLeaseAsync(runId, Stale, now, now.AddMinutes(2)));
-        var attempt = Task.Run(() => p.ExecuteRunAsync(p.AcmeId, runId));
+        var attempt = Task.Run(async () =>
+        {
+            await using var scope = p.SystemScope(p.AcmeId);
+            Assert.True(await scope.ServiceProvider.GetRequiredService<BackupPipeline>().ExecuteAsync(runId, new RunLease(Stale, now, now.AddMinutes(2))));
+        });
         await collector.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Stale, await p.QueryAsync(p.AcmeId, db => db.BackupRuns.Where(r => r.Id == runId).Select(r => r.OwnerInstanceId).SingleAsync()));
         return attempt;
     }
 
