@@ -90,6 +90,45 @@ public static class ApiEndpoints
             return Results.Text(diff, "text/x-diff; charset=utf-8");
         });
 
+        // The tenant's config changes, newest first (the Changes page): filters deviceId, group, vendor, from, to; keyset
+        // paged (before = nextBefore of the previous page).
+        api.MapGet("/changes", async (HttpRequest req, ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedService feed, CancellationToken ct) =>
+        {
+            string? group = req.Query["group"];
+            if (group is { Length: > Device.MaxGroupLength }) throw new BadApiRequestException("group", $"'group' is at most {Device.MaxGroupLength} characters.");
+            string? vendor = req.Query["vendor"];
+            if (vendor is { Length: > 0 } && ConfigPortal.Domain.Configs.VendorProfiles.Find(vendor) is null)
+                throw new BadApiRequestException("vendor", $"Unknown vendor '{vendor}'.");
+            var page = await feed.ListAsync(new ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedQuery(
+                DeviceId: req.Query.TryGetValue("deviceId", out var d) ? Query.Id(d.ToString(), "deviceId") : null,
+                Group: group,
+                Vendor: vendor is { Length: > 0 } ? vendor : null,
+                FromUtc: Query.Time(req, "from"),
+                ToUtc: Query.Time(req, "to"),
+                BeforeId: req.Query.ContainsKey("before") ? Query.RequiredLong(req, "before") : null,
+                Take: Query.Int(req, "take", 50, 1, ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedService.MaxTake)), ct);
+            return Results.Ok(new { items = page.Items, nextBefore = page.OlderCursor });
+        });
+
+        // Config search across the latest config of every device (history=true: every snapshot): q, regex, matchCase,
+        // context (0-5 lines). A bad regex is a 400 problem; a search cut by its limits says so (partial, and why).
+        api.MapGet("/search", async (HttpRequest req, ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchService search, CancellationToken ct) =>
+        {
+            var result = await search.SearchAsync(new ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchRequest(
+                req.Query["q"].ToString(), Query.Bool(req, "regex"), Query.Bool(req, "matchCase"), Query.Bool(req, "history"),
+                Query.Int(req, "context", 2, 0, ConfigPortal.Domain.Snapshots.Browsing.ConfigSearchService.MaxContextLines)), ct);
+            return Results.Ok(new
+            {
+                results = result.Results.Select(r => new
+                {
+                    r.DeviceId, r.DeviceName, r.Vendor, r.SnapshotId, r.FirstSeenAtUtc, r.IsLatest, r.MatchingLines,
+                    blocks = r.Blocks.Select(b => b.Lines.Select(l => new { number = l.Number, text = l.Text, match = l.IsMatch })),
+                }),
+                result.Searched, result.Total, result.MatchingLines, partial = result.IsPartial, result.LimitReached, result.DeadlineReached,
+                timedOut = result.TimedOut, elapsedMs = Math.Round(result.Elapsed.TotalMilliseconds),
+            });
+        });
+
         api.MapGet("/audit", async (HttpRequest req, AuditQueryService audit, CancellationToken ct) =>
         {
             var filter = Query.AuditFilter(req);
