@@ -1,7 +1,6 @@
 using ConfigPortal.Domain.Data;
 using ConfigPortal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ConfigPortal.Domain.Audit;
 

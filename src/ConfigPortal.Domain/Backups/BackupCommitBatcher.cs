@@ -13,7 +13,7 @@ namespace ConfigPortal.Domain.Backups;
 /// </summary>
 /// <remarks>
 /// No thread and no timer: the first run to arrive while no batch of its tenant is being committed leads, committing
-/// batches with its own database context until its own commit is done, then hands the lead to the oldest waiting run.
+/// one batch (its own commit among them) with its own database context, then hands the lead to the oldest waiting run.
 /// A batch is whatever arrived meanwhile, up to <see cref="MaxBatch"/> runs; a run alone commits at once.
 /// </remarks>
 public sealed class BackupCommitBatcher
@@ -86,33 +86,30 @@ public sealed class BackupCommitBatcher
             queue.Led = true;
         }
         if (lead || await item.Signal.Task)
-            await LeadAsync(tenantId, item, dbFactory, audit);
+            await LeadAsync(tenantId, dbFactory, audit);
         if (item.Error is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         return item.Value!;
     }
 
-    /// <summary>Commits batches until <paramref name="own"/> is done, then hands the lead on (or gives it up).</summary>
-    private async Task LeadAsync(int tenantId, Item own, IPortalDbFactory dbFactory, IAuditService audit)
+    /// <summary>
+    /// Commits one batch, then hands the lead to the oldest waiting run (or gives it up). The leader is always the oldest
+    /// run of the queue (it arrived to an empty queue, or was handed the lead as the oldest), so its own commit is in
+    /// this batch.
+    /// </summary>
+    private async Task LeadAsync(int tenantId, IPortalDbFactory dbFactory, IAuditService audit)
     {
-        var done = false;
-        while (!done)
+        List<Item> batch;
+        lock (_lock)
         {
-            List<Item> batch;
-            lock (_lock)
-            {
-                var queue = _tenants[tenantId];
-                batch = new List<Item>(Math.Min(queue.Pending.Count, MaxBatch));
-                while (batch.Count < MaxBatch && queue.Pending.TryDequeue(out var next))
-                    batch.Add(next);
-            }
-            await CommitBatchAsync(batch, dbFactory, audit);
-            foreach (var item in batch)
-            {
-                if (ReferenceEquals(item, own)) done = true;
-                else item.Signal.TrySetResult(false);
-            }
+            var queue = _tenants[tenantId];
+            batch = new List<Item>(Math.Min(queue.Pending.Count, MaxBatch));
+            while (batch.Count < MaxBatch && queue.Pending.TryDequeue(out var next))
+                batch.Add(next);
         }
+        await CommitBatchAsync(batch, dbFactory, audit);
+        foreach (var item in batch)
+            item.Signal.TrySetResult(false); // done (the leader's own signal is not awaited any more)
         lock (_lock)
         {
             var queue = _tenants[tenantId];

@@ -271,12 +271,11 @@ public sealed class BackupPipeline(
             {
                 using var commitActivity = Activity.StartActivity("backup.commit");
                 StoredSnapshotText? stored;
-                var expected = latest;
                 // Group commit (ADR-015): this run's statements share a transaction with the runs of the tenant whose
                 // commits are ready at the same time; its audit entries are appended with theirs.
                 (outcome, snapshotId, finishedAt, stored) = await batcher.CommitAsync(run.TenantId, dbFactory, audit, (db, ct) => prepared is null
-                    ? CommitDuplicateAsync(db, run, device, expected!, config, collected, credentialId, ct)
-                    : CommitSnapshotAsync(db, run, device, expected, prepared, config, collected, credentialId, ct));
+                    ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
+                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct));
                 if (stored is not null)
                     textCache.Add(stored); // committed: the next run of this device starts from it
                 break;

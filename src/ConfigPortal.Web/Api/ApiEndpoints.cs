@@ -94,8 +94,7 @@ public static class ApiEndpoints
         // paged (before = nextBefore of the previous page).
         api.MapGet("/changes", async (HttpRequest req, ConfigPortal.Domain.Snapshots.Browsing.ChangesFeedService feed, CancellationToken ct) =>
         {
-            string? group = req.Query["group"];
-            if (group is { Length: > Device.MaxGroupLength }) throw new BadApiRequestException("group", $"'group' is at most {Device.MaxGroupLength} characters.");
+            var group = Query.Group(req);
             string? vendor = req.Query["vendor"];
             if (vendor is { Length: > 0 } && ConfigPortal.Domain.Configs.VendorProfiles.Find(vendor) is null)
                 throw new BadApiRequestException("vendor", $"Unknown vendor '{vendor}'.");
@@ -254,10 +253,18 @@ internal static class Query
             : throw new BadApiRequestException(name, $"'{name}' must be one of: {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
     }
 
-    public static RunFilter RunFilter(HttpRequest req)
+    /// <summary>The optional device group filter (at most a group name's length).</summary>
+    public static string? Group(HttpRequest req)
     {
         string? group = req.Query["group"];
-        if (group is { Length: > Device.MaxGroupLength }) throw new BadApiRequestException("group", $"'group' is at most {Device.MaxGroupLength} characters.");
+        return group is { Length: > Device.MaxGroupLength }
+            ? throw new BadApiRequestException("group", $"'group' is at most {Device.MaxGroupLength} characters.")
+            : group;
+    }
+
+    public static RunFilter RunFilter(HttpRequest req)
+    {
+        var group = Group(req);
         return new RunFilter
         {
             FromUtc = Time(req, "from"),

@@ -4,6 +4,7 @@ using ConfigPortal.Domain.Backups;
 using ConfigPortal.Domain.Configs;
 using ConfigPortal.Domain.Credentials;
 using ConfigPortal.Infrastructure.Collectors.Ssh;
+using Microsoft.Extensions.Logging.Testing;
 using Renci.SshNet.Common;
 using Xunit;
 using static ConfigPortal.Infrastructure.Tests.Ssh.SshTestKit;
@@ -104,10 +105,7 @@ public sealed class SshFaultTests(SshDeviceLab lab)
         var collected = await collector.CollectAsync(Request(lab.Port("ios-banner-prompt"), "cisco_ios", [Good("cisco_ios")]), Ct);
         Assert.StartsWith("Building configuration", collected.RawText.TrimStart(), StringComparison.Ordinal);
         Assert.DoesNotContain("noc-desk", collected.RawText, StringComparison.Ordinal);
-        var config = ConfigNormalizer.Normalize(collected.RawText, VendorProfiles.Get("cisco_ios"), maskSecrets: true);
-        Assert.Contains("hostname core-rtr1", config.Text, StringComparison.Ordinal);
-        Assert.EndsWith("end", config.Text.TrimEnd(), StringComparison.Ordinal);
-        AssertNoSecretsLogged(logger);
+        AssertWholeIosConfig(collected, logger);
     }
 
     [Fact]
@@ -117,6 +115,12 @@ public sealed class SshFaultTests(SshDeviceLab lab)
         // 100 ms settle time would let the Enter's answer, a second prompt, land inside the first command's output.
         var (collector, logger) = Collector(o => o.CommandTimeout = TimeSpan.FromSeconds(5));
         var collected = await collector.CollectAsync(Request(lab.Port("ios-slow-answer"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        AssertWholeIosConfig(collected, logger);
+    }
+
+    /// <summary>The collected output normalizes to the emulator's whole IOS config (hostname to "end"), and no secret was logged.</summary>
+    private static void AssertWholeIosConfig(CollectedConfig collected, FakeLogger<SshDeviceCollector> logger)
+    {
         var config = ConfigNormalizer.Normalize(collected.RawText, VendorProfiles.Get("cisco_ios"), maskSecrets: true);
         Assert.Contains("hostname core-rtr1", config.Text, StringComparison.Ordinal);
         Assert.EndsWith("end", config.Text.TrimEnd(), StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ConfigPortal.Domain.Configs;
 using ConfigPortal.Domain.Snapshots.Diffing;
 
@@ -34,7 +33,7 @@ public static class ChangeSummaries
         var oldSections = ConfigSections.Resolve(diff.OldLines, syntax);
         var newSections = ConfigSections.Resolve(diff.NewLines, syntax);
 
-        var sections = ConfigSections.Summarize(diff, oldSections, newSections, line => IsIgnored(ignore, line));
+        var sections = ConfigSections.Summarize(diff, oldSections, newSections, line => LineFilters.MatchesAny(ignore, line));
         return new ChangedSectionsSummary(sections.Take(MaxStored).ToList(), sections.Count);
     }
 
@@ -50,9 +49,9 @@ public static class ChangeSummaries
         foreach (var e in diff.Edits)
         {
             for (var i = e.OldStart; i < e.OldStart + e.OldCount; i++)
-                if (!IsIgnored(ignore, diff.OldLine(i))) removed++;
+                if (!LineFilters.MatchesAny(ignore, diff.OldLine(i))) removed++;
             for (var i = e.NewStart; i < e.NewStart + e.NewCount; i++)
-                if (!IsIgnored(ignore, diff.NewLine(i))) added++;
+                if (!LineFilters.MatchesAny(ignore, diff.NewLine(i))) added++;
         }
         return (added, removed);
     }
@@ -86,6 +85,4 @@ public static class ChangeSummaries
             return null;
         }
     }
-
-    private static bool IsIgnored(IReadOnlyList<Regex> ignore, ReadOnlySpan<char> line) => Configs.LineFilters.MatchesAny(ignore, line);
 }
