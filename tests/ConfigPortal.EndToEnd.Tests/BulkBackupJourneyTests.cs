@@ -28,8 +28,14 @@ public sealed class BulkBackupJourneyTests(PortalFixture portal) : IClassFixture
             // The baseline runs of the first start may still be in flight: the request then joins them, which is fine.
             var boxes = page.GetByTestId("devices-grid").Locator("tbody input[type=checkbox]");
             await Expect(boxes.First).ToBeAttachedAsync(new() { Timeout = 30_000 });
+            // One box at a time, each once the server has rendered the previous selection: a click that lands while the
+            // previous one's render is on its way is undone by that render (the grid's checkboxes are controlled by the
+            // server), and Playwright then reports that the click did not change the box (seen once in CI).
             for (var i = 0; i < 3; i++)
+            {
                 await boxes.Nth(i).CheckAsync(new() { Force = true });
+                await Expect(page.GetByTestId("bulk-count")).ToHaveTextAsync($"{i + 1} selected");
+            }
             await Expect(page.GetByTestId("bulk-count")).ToHaveTextAsync("3 selected");
 
             await page.GetByTestId("bulk-backup").ClickAsync();
