@@ -80,7 +80,14 @@ public static class DependencyInjection
         services.AddDbContextFactory<PortalDbContext>(o => ConfigureDb(o, db), ServiceLifetime.Scoped);
         // Identity and Data Protection resolve the context itself from a scope.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
-        services.AddScoped<IPortalDbFactory, PortalDbFactory>();
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            services.AddSingleton(_ => new SqliteConnectionPool(db.ResolveConnectionString(), db.SqliteSynchronous));
+            services.AddScoped<IPortalDbFactory>(sp => new PortalDbFactory(
+                sp.GetRequiredService<IDbContextFactory<PortalDbContext>>(), sp.GetRequiredService<SqliteConnectionPool>()));
+        }
+        else
+            services.AddScoped<IPortalDbFactory>(sp => new PortalDbFactory(sp.GetRequiredService<IDbContextFactory<PortalDbContext>>()));
         services.AddSingleton<PlatformQueries>(sp => new PlatformQueries(
             new RootContextFactory(sp, db), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPlatformUsage>(sp => sp.GetRequiredService<PlatformQueries>());
@@ -199,7 +206,7 @@ public static class DependencyInjection
                 break;
             default:
                 o.UseSqlite(cs, s => s.MigrationsAssembly(SqliteMigrationsAssembly));
-                o.AddInterceptors(SqlitePragmaInterceptor.For(db.SqliteSynchronous));
+                o.AddInterceptors(SqlitePragmaInterceptor.For(db.SqliteSynchronous), SqliteStatementCache.Instance);
                 break;
         }
     }

@@ -83,7 +83,7 @@ public sealed class BenchHost : IAsyncDisposable
                 command.CommandText = $"PRAGMA {name};";
                 return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
             }
-            return $"journal_mode={await Pragma("journal_mode")}, synchronous={await Pragma("synchronous")} (1 = NORMAL, 2 = FULL), busy_timeout={await Pragma("busy_timeout")} ms, mmap_size={await Pragma("mmap_size")} bytes";
+            return $"journal_mode={await Pragma("journal_mode")}, synchronous={await Pragma("synchronous")} (1 = NORMAL, 2 = FULL), busy_timeout={await Pragma("busy_timeout")} ms, mmap_size={await Pragma("mmap_size")} bytes, temp_store={await Pragma("temp_store")} (2 = MEMORY)";
         }
         finally
         {

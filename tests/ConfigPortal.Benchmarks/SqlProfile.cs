@@ -28,6 +28,8 @@ public sealed class SqlProfile : ILoggerProvider, ILogger
         var elapsed = values.FirstOrDefault(v => v.Key == "elapsed").Value as string;
         if (sql is null) return;
         var key = sql.Length > 160 ? sql[..160] : sql;
+        if (Environment.GetEnvironmentVariable("CP_BENCH_SQL_DUMP") is { Length: > 0 } dump && !Commands.ContainsKey(key))
+            File.AppendAllText(dump, sql + "\n;\n");
         var ms = double.TryParse(elapsed, System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0;
         Commands.AddOrUpdate(key, (1, ms), (_, old) => (old.Count + 1, old.Ms + ms));
     }

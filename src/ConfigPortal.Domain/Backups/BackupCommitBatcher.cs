@@ -125,6 +125,10 @@ public sealed class BackupCommitBatcher
         try
         {
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+            // No SAVEPOINT/RELEASE around each SaveChanges (EF Core's default inside a transaction; two statements each,
+            // three SaveChanges per changed config): a failed run rolls back to its own savepoint below, or the whole
+            // transaction rolls back when it is alone, so nothing a failed SaveChanges wrote can be committed.
+            db.Database.AutoSavepointsEnabled = false;
             // A collected config is committed even when shutdown is requested: no cancellation here.
             await db.ExecuteInTransactionAsync(async ct =>
             {

@@ -108,7 +108,7 @@ public sealed class BackupPipeline(
         }
 
         using (Activity.StartActivity("backup.store")) // dedupe check, diff, encode, commit
-            await StoreAsync(run, device, claim.Latest, config, collected, credentialId, started);
+            await StoreAsync(run, device, claim.Latest, config, collected, credentialId, claim.ChangeChannels, started);
         return true;
     }
 
@@ -116,7 +116,12 @@ public sealed class BackupPipeline(
     private sealed record LatestSnapshot(long Id, string CompareHash, int SeenCount);
 
     /// <summary>What a claimed run works with, read in one go right after the claim.</summary>
-    private sealed record ClaimedRun(BackupRun Run, Device Device, Tenancy.Tenant Tenant, LatestSnapshot? Latest, IReadOnlyList<CredentialProfile> Credentials);
+    /// <remarks>
+    /// <see cref="ChangeChannels"/>: whether the tenant had an enabled channel for config changes at the claim. Without
+    /// one, the commit of a changed config does not look for channels (one query fewer per change); a channel created
+    /// while the run collects takes effect from the next run.
+    /// </remarks>
+    private sealed record ClaimedRun(BackupRun Run, Device Device, Tenancy.Tenant Tenant, LatestSnapshot? Latest, IReadOnlyList<CredentialProfile> Credentials, bool ChangeChannels);
 
     /// <summary>
     /// Claims the run atomically (a run id queued twice, by recovery at start or a second instance, runs once), and
@@ -148,7 +153,7 @@ public sealed class BackupPipeline(
         var row = await ClaimRead((DbContext)db, runId);
         var credentials = row.Credentials;
         var latest = row.LatestId is { } latestId ? new LatestSnapshot(latestId, row.CompareHash!, row.SeenCount ?? 1) : null;
-        return new ClaimedRun(row.Run, row.Device, row.Tenant, latest, credentials);
+        return new ClaimedRun(row.Run, row.Device, row.Tenant, latest, credentials, row.ChangeChannels);
     }
 
     /// <summary>What the claim reads: the run, its device, tenant, the latest snapshot's hash and the credential profiles.</summary>
@@ -160,6 +165,7 @@ public sealed class BackupPipeline(
         public long? LatestId { get; init; }
         public string? CompareHash { get; init; }
         public int? SeenCount { get; init; }
+        public bool ChangeChannels { get; init; }
         public List<CredentialProfile> Credentials { get; init; } = [];
     }
 
@@ -176,6 +182,7 @@ public sealed class BackupPipeline(
          select new ClaimRow
          {
              Run = r, Device = d, Tenant = t, LatestId = (long?)s!.Id, CompareHash = s.CompareHash, SeenCount = (int?)s.SeenCount,
+             ChangeChannels = db.Set<Notifications.NotificationChannel>().Any(c => c.Enabled && c.OnConfigChanged),
              Credentials = db.Set<DeviceCredentialProfile>().AsNoTracking().Where(x => x.DeviceId == d.Id)
                  .Join(db.Set<CredentialProfile>().AsNoTracking(), x => x.CredentialProfileId, c => c.Id, (x, c) => new { x.Position, Profile = c })
                  .OrderBy(x => x.Position).Select(x => x.Profile).ToList(),
@@ -253,7 +260,7 @@ public sealed class BackupPipeline(
     /// writer moved it the whole unit rolls back and is redone against the new latest snapshot.
     /// A collected config is committed even when shutdown is requested.
     /// </summary>
-    private async Task StoreAsync(BackupRun run, Device device, LatestSnapshot? latest, NormalizedConfig config, CollectedConfig collected, int? credentialId, long started)
+    private async Task StoreAsync(BackupRun run, Device device, LatestSnapshot? latest, NormalizedConfig config, CollectedConfig collected, int? credentialId, bool changeChannels, long started)
     {
         RunOutcome outcome = default;
         long snapshotId = 0;
@@ -275,7 +282,7 @@ public sealed class BackupPipeline(
                 // commits are ready at the same time; its audit entries are appended with theirs.
                 (outcome, snapshotId, finishedAt, stored) = await batcher.CommitAsync(run.TenantId, dbFactory, audit, (db, ct) => prepared is null
                     ? CommitDuplicateAsync(db, run, device, latest!, config, collected, credentialId, ct)
-                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, ct));
+                    : CommitSnapshotAsync(db, run, device, latest, prepared, config, collected, credentialId, changeChannels, ct));
                 if (stored is not null)
                     textCache.Add(stored); // committed: the next run of this device starts from it
                 break;
@@ -350,11 +357,19 @@ public sealed class BackupPipeline(
     /// </summary>
     private async Task<PreparedSnapshot> PrepareSnapshotAsync(Device device, LatestSnapshot? latest, NormalizedConfig config)
     {
-        await using var db = await dbFactory.CreateAsync(CancellationToken.None);
         if (latest is null)
-            return new PreparedSnapshot(null, await SnapshotContentStore.EncodeAsync(db, config.Text, null), 0, 0, null, null);
-        var previous = textCache.Find(latest.Id) ?? await SnapshotContentStore.LoadAsync(db, latest.Id);
-        var content = await SnapshotContentStore.EncodeAsync(db, config.Text, previous);
+            return new PreparedSnapshot(null, SnapshotContentStore.Encode(config.Text, null), 0, 0, null, null);
+        // A text-cache hit carries the keyframe group too: no database access at all then.
+        var previous = textCache.Find(latest.Id);
+        EncodedContent content;
+        if (previous is not null && SnapshotContentStore.CanEncodeOffline(previous))
+            content = SnapshotContentStore.Encode(config.Text, previous);
+        else
+        {
+            await using var db = await dbFactory.CreateAsync(CancellationToken.None);
+            previous ??= await SnapshotContentStore.LoadAsync(db, latest.Id);
+            content = await SnapshotContentStore.EncodeAsync(db, config.Text, previous);
+        }
         // One exact diff: the stored unified diff reproduces the new text under patch, while the counts leave out the
         // changed lines that match the vendor's ignore filters (a clock that moved is not a change).
         var diff = LineDiffer.Diff(previous.Text, config.Text);
@@ -383,7 +398,7 @@ public sealed class BackupPipeline(
     /// it only once the transaction committed.
     /// </summary>
     private async Task<((RunOutcome, long, DateTime, StoredSnapshotText?) Value, IReadOnlyList<AuditRecord> Audit)> CommitSnapshotAsync(IPortalDb db, BackupRun run, Device device, LatestSnapshot? latest, PreparedSnapshot prepared,
-        NormalizedConfig config, CollectedConfig collected, int? credentialId, CancellationToken ct)
+        NormalizedConfig config, CollectedConfig collected, int? credentialId, bool changeChannels, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var snapshot = new Snapshot
@@ -407,8 +422,8 @@ public sealed class BackupPipeline(
 
         var content = SnapshotContentStore.Add(db, snapshot.Id, run.TenantId, prepared.Content); // encoded before the transaction
         var stored = content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
-            ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes)
-            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length);
+            ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes, prepared.Content.Group)
+            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length, KeyframeGroup.Empty);
         await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
         SnapshotDiff? sd = null;
         if (latest is not null && prepared.UnifiedDiff is not null)
@@ -442,7 +457,7 @@ public sealed class BackupPipeline(
             records.Add(AuditRecordFor(run, device, AuditActions.ConfigDiffGenerated, "snapshot_diff", Id(sd.Id),
                 new { runId = run.Id, diffId = sd.Id, fromSnapshotId = latest.Id, toSnapshotId = snapshot.Id, added = snapshot.AddedLines, removed = snapshot.RemovedLines }));
         }
-        if (latest is not null && sd is not null)
+        if (latest is not null && sd is not null && changeChannels)
             await Notifications.NotificationOutbox.AddConfigChangedAsync(db, run, device, latest.Id, snapshot.Id, sd.AddedLines, sd.RemovedLines, sd.UnifiedDiff, now, ct);
         return ((RunOutcome.Created, snapshot.Id, now, stored), records);
     }

@@ -33,13 +33,81 @@ public static class ContentCodec
     public static (ContentEncoding Encoding, byte[] Data) Encode(string text)
     {
         var raw = Encoding.UTF8.GetBytes(text);
-        var data = Compress(raw, null);
+        var data = Compress(raw);
         return data.Length < raw.Length ? (ContentEncoding.Zstd, data) : (ContentEncoding.Utf8, raw);
     }
 
-    /// <summary>A delta: <paramref name="text"/> compressed with <paramref name="baseText"/> as dictionary.</summary>
-    public static byte[] EncodeDelta(string text, string baseText) =>
-        Compress(Encoding.UTF8.GetBytes(text), Encoding.UTF8.GetBytes(baseText));
+    /// <summary>
+    /// A delta: <paramref name="text"/> compressed with <paramref name="baseText"/> as dictionary. Building the match
+    /// tables of a 50 KB base is two thirds of the work (0.46 ms against 0.15 ms at level 9), so the compressors of the
+    /// last few bases stay loaded for the next delta against the same base string (a device's keyframe, shared by its
+    /// entries in <see cref="SnapshotTextCache"/>).
+    /// </summary>
+    public static byte[] EncodeDelta(string text, string baseText)
+    {
+        ArgumentNullException.ThrowIfNull(baseText);
+        var raw = Encoding.UTF8.GetBytes(text);
+        // Let matches reach back over the whole base, as zstd --patch-from does.
+        var window = (int)Math.Clamp(64 - ulong.LeadingZeroCount((ulong)(raw.Length + Encoding.UTF8.GetByteCount(baseText))) + 1, 17, 27);
+        var c = DeltaCompressors.Rent(baseText, window);
+        byte[] data;
+        try
+        {
+            data = c.Wrap(raw).ToArray();
+        }
+        catch
+        {
+            c.Dispose(); // never handed out again in an unknown state
+            throw;
+        }
+        DeltaCompressors.Return(baseText, window, c);
+        return data;
+    }
+
+    /// <summary>
+    /// Compressors with a base loaded as dictionary, most recently used first, at most <see cref="Capacity"/>; a
+    /// compressor is out of the list while it compresses, so two threads never share one. Keyed by the base string
+    /// instance (not its content) and the window: a lookup costs a few reference comparisons.
+    /// </summary>
+    private static class DeltaCompressors
+    {
+        public const int Capacity = 8;
+        private static readonly LinkedList<(string Base, int Window, Compressor Compressor)> Loaded = new();
+
+        public static Compressor Rent(string baseText, int window)
+        {
+            lock (Loaded)
+            {
+                for (var node = Loaded.First; node is not null; node = node.Next)
+                {
+                    if (ReferenceEquals(node.Value.Base, baseText) && node.Value.Window == window)
+                    {
+                        Loaded.Remove(node);
+                        return node.Value.Compressor;
+                    }
+                }
+            }
+            var c = NewCompressor();
+            c.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, window);
+            c.LoadDictionary(Encoding.UTF8.GetBytes(baseText));
+            return c;
+        }
+
+        public static void Return(string baseText, int window, Compressor compressor)
+        {
+            Compressor? evicted = null;
+            lock (Loaded)
+            {
+                Loaded.AddFirst((baseText, window, compressor));
+                if (Loaded.Count > Capacity)
+                {
+                    evicted = Loaded.Last!.Value.Compressor;
+                    Loaded.RemoveLast();
+                }
+            }
+            evicted?.Dispose();
+        }
+    }
 
     /// <summary>Decodes a full copy; a delta needs its base (the other overload).</summary>
     public static string Decode(ContentEncoding encoding, byte[] data) => Decode(encoding, data, null);
@@ -73,29 +141,7 @@ public static class ContentCodec
         }
     }
 
-    private static byte[] Compress(byte[] raw, byte[]? dictionary)
-    {
-        var c = compressor ??= NewCompressor();
-        try
-        {
-            if (dictionary is not null)
-            {
-                // Let matches reach back over the whole base, as zstd --patch-from does.
-                var window = Math.Clamp(64 - ulong.LeadingZeroCount((ulong)(raw.Length + dictionary.Length)) + 1, 17, 27);
-                c.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, (int)window);
-                c.LoadDictionary(dictionary);
-            }
-            return c.Wrap(raw).ToArray();
-        }
-        finally
-        {
-            if (dictionary is not null)
-            {
-                c.LoadDictionary(null!);
-                c.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, 0);
-            }
-        }
-    }
+    private static byte[] Compress(byte[] raw) => (compressor ??= NewCompressor()).Wrap(raw).ToArray();
 
     private static Compressor NewCompressor()
     {

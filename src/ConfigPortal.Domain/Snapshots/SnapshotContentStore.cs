@@ -3,8 +3,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConfigPortal.Domain.Snapshots;
 
-/// <summary>A snapshot's text with what a following version needs to be stored as a delta against the same keyframe.</summary>
-public sealed record StoredSnapshotText(long SnapshotId, string Text, long KeyframeId, string KeyframeText, int KeyframeStoredBytes);
+/// <summary>
+/// A snapshot's text with what a following version needs to be stored as a delta against the same keyframe. <see cref="Group"/>
+/// is the keyframe's group as this snapshot left it, when known (a snapshot this instance stored); null when read back
+/// from the database (the group is then counted by a query).
+/// </summary>
+public sealed record StoredSnapshotText(long SnapshotId, string Text, long KeyframeId, string KeyframeText, int KeyframeStoredBytes, KeyframeGroup? Group = null);
+
+/// <summary>The deltas stored against one keyframe: how many, and their bytes in total.</summary>
+public sealed record KeyframeGroup(int Deltas, long DeltaBytes)
+{
+    public static readonly KeyframeGroup Empty = new(0, 0);
+}
 
 /// <summary>
 /// Reads and writes <see cref="SnapshotContent"/> rows. A new version is stored as a zstd delta against the current
@@ -80,22 +90,44 @@ public static class SnapshotContentStore
 
     /// <summary>
     /// Encodes a new snapshot's content, before any write transaction: a delta against <paramref name="previous"/>'s
-    /// keyframe when that pays (see the class summary), else a full copy. Reads only the keyframe group's size; a
-    /// device's runs never commit concurrently (one active run per device), so the decision cannot go stale.
+    /// keyframe when that pays (see the class summary), else a full copy. Reads only the keyframe group's size, and only
+    /// when <paramref name="previous"/> does not carry it; a device's runs never commit concurrently (one active run per
+    /// device), so the decision cannot go stale.
     /// </summary>
     public static async Task<EncodedContent> EncodeAsync(IPortalDb db, string text, StoredSnapshotText? previous, CancellationToken ct = default)
     {
-        if (previous is not null && System.Text.Encoding.UTF8.GetByteCount(previous.KeyframeText) >= ContentCodec.MinBaseBytes)
+        if (!UsableBase(previous) || previous!.Group is not null)
+            return Encode(text, previous);
+        var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous.KeyframeId)
+            .GroupBy(c => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Data.Length) }).FirstOrDefaultAsync(ct);
+        return Encode(text, previous with { Group = group is null ? KeyframeGroup.Empty : new KeyframeGroup(group.Count, group.Bytes) });
+    }
+
+    /// <summary>
+    /// Whether <see cref="Encode"/> can decide without the database: no usable base (a full copy), or a base whose
+    /// keyframe group is known.
+    /// </summary>
+    public static bool CanEncodeOffline(StoredSnapshotText? previous) => !UsableBase(previous) || previous!.Group is not null;
+
+    /// <summary>
+    /// <see cref="EncodeAsync"/> without the database: <paramref name="previous"/> must carry its keyframe group when it
+    /// is a usable base (<see cref="CanEncodeOffline"/>).
+    /// </summary>
+    public static EncodedContent Encode(string text, StoredSnapshotText? previous)
+    {
+        if (UsableBase(previous))
         {
+            var group = previous!.Group ?? throw new InvalidOperationException("The keyframe group of the previous snapshot is not known; use EncodeAsync.");
             var delta = ContentCodec.EncodeDelta(text, previous.KeyframeText);
-            var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous.KeyframeId)
-                .GroupBy(c => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Data.Length) }).FirstOrDefaultAsync(ct);
-            if (KeepDelta(delta.Length, previous.KeyframeStoredBytes, group?.Count ?? 0, group?.Bytes ?? 0))
-                return new EncodedContent(ContentEncoding.ZstdDelta, delta, previous.KeyframeId);
+            if (KeepDelta(delta.Length, previous.KeyframeStoredBytes, group.Deltas, group.DeltaBytes))
+                return new EncodedContent(ContentEncoding.ZstdDelta, delta, previous.KeyframeId, new KeyframeGroup(group.Deltas + 1, group.DeltaBytes + delta.Length));
         }
         var (encoding, data) = ContentCodec.Encode(text);
-        return new EncodedContent(encoding, data, null);
+        return new EncodedContent(encoding, data, null, KeyframeGroup.Empty);
     }
+
+    private static bool UsableBase(StoredSnapshotText? previous) =>
+        previous is not null && System.Text.Encoding.UTF8.GetByteCount(previous.KeyframeText) >= ContentCodec.MinBaseBytes;
 
     /// <summary>Adds (does not save) the content row of a new snapshot from its encoded content.</summary>
     public static SnapshotContent Add(IPortalDb db, long snapshotId, int tenantId, EncodedContent content)
@@ -135,5 +167,8 @@ public static class SnapshotContentStore
     }
 }
 
-/// <summary>A snapshot's content as stored: its encoding, bytes and, for a delta, the keyframe it is a delta against.</summary>
-public sealed record EncodedContent(ContentEncoding Encoding, byte[] Data, long? BaseSnapshotId);
+/// <summary>
+/// A snapshot's content as stored: its encoding, bytes and, for a delta, the keyframe it is a delta against;
+/// <see cref="Group"/> is that keyframe's group with this content in it (empty for a full copy, which starts a group).
+/// </summary>
+public sealed record EncodedContent(ContentEncoding Encoding, byte[] Data, long? BaseSnapshotId, KeyframeGroup? Group = null);

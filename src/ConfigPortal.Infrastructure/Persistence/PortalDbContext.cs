@@ -22,6 +22,28 @@ namespace ConfigPortal.Infrastructure.Persistence;
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, ITenantContext tenant)
     : IdentityDbContext<ApplicationUser>(options), IPortalDb, IDataProtectionKeyContext
 {
+    /// <summary>Set by <see cref="PortalDbFactory"/>: hands a pooled connection back once this context is disposed.</summary>
+    internal Action? OnDisposed { get; set; }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        Release();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Release();
+    }
+
+    private void Release()
+    {
+        var release = OnDisposed;
+        OnDisposed = null;
+        release?.Invoke();
+    }
+
     /// <summary>The tenant of this context's scope, read by the query filters on every query.</summary>
     public int? CurrentTenantId => tenant.TenantId;
 

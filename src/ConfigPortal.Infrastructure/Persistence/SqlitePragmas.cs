@@ -20,7 +20,7 @@ public enum SqliteSynchronous
 }
 
 /// <summary>
-/// Sets <c>PRAGMA synchronous</c>, <c>PRAGMA busy_timeout</c> and <c>PRAGMA mmap_size</c> on every SQLite connection the portal opens. All are
+/// Sets <c>PRAGMA synchronous</c>, <c>PRAGMA busy_timeout</c>, <c>PRAGMA mmap_size</c> and <c>PRAGMA temp_store</c> on every SQLite connection the portal opens. All are
 /// per native connection and Microsoft.Data.Sqlite pools native connections, so this runs once per pooled connection,
 /// not once per query.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     private readonly string _sql;
 
     private SqlitePragmaInterceptor(SqliteSynchronous synchronous) =>
-        _sql = $"PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA mmap_size={MmapBytes};";
+        _sql = $"PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA mmap_size={MmapBytes}; PRAGMA temp_store=MEMORY;";
 
     /// <summary>
     /// Reads through memory-mapped I/O for the first GiB of the file: a page read is a memory access instead of a
@@ -46,6 +46,11 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// audit chain, whose rows lie scattered over a large file, is where this counts (docs/benchmarks.md, Audit).
     /// </summary>
     public const long MmapBytes = 1L << 30;
+
+    // temp_store=MEMORY: statement journals (kept by an UPDATE inside a transaction, such as the 50 KB latest-config
+    // text a changed backup rewrites) and temporary sort tables stay in memory. With files, a statement journal over
+    // SQLite's 64 KiB spill size meant creating, writing, closing and deleting a file in /var/tmp inside the writer's
+    // transaction.
 
     /// <summary>
     /// How long SQLite itself waits for another writer's lock: the same limit as the connection's command timeout
@@ -56,6 +61,9 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// <summary>One shared instance per setting (the same options on every context: EF Core reuses its service provider).</summary>
     public static SqlitePragmaInterceptor For(SqliteSynchronous synchronous) =>
         Instances.TryGetValue(synchronous, out var i) ? i : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "Unknown SQLite synchronous setting.");
+
+    /// <summary>The same pragmas on a connection the portal opened itself (<see cref="SqliteConnectionPool"/>).</summary>
+    public void Apply(DbConnection connection) => ConnectionOpened(connection, null!);
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

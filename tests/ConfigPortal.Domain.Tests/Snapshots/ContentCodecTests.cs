@@ -103,6 +103,36 @@ public sealed class ContentCodecTests
         Assert.Equal(text, ContentCodec.Decode(ContentEncoding.Deflate, ms.ToArray(), "ignored base"));
     }
 
+    /// <summary>
+    /// The compressors of recent bases stay loaded (keyed by the base string instance): deltas against more bases than
+    /// are kept, interleaved, against equal bases in different string instances, and from several threads at once,
+    /// must each decode to their text against their own base, and be the same bytes as a delta made fresh.
+    /// </summary>
+    [Fact]
+    public void DeltasAgainstManyBasesInterleavedAndConcurrentDecodeAgainstTheirOwnBase()
+    {
+        var bases = Enumerable.Range(0, 12).Select(i => Config(600 + i * 10, 100 + i)).ToArray();
+        var work = new List<(string Base, string Text)>();
+        for (var round = 0; round < 3; round++)
+            for (var i = 0; i < bases.Length; i++)
+            {
+                var b = round == 2 && i % 2 == 0 ? new string(bases[i].AsSpan()) : bases[i]; // equal content, another instance
+                work.Add((b, b.Replace($"description Straße {i + round} ", $"description r{round} ", StringComparison.Ordinal) + $"round {round}\n"));
+            }
+        var sequential = work.Select(w => ContentCodec.EncodeDelta(w.Text, w.Base)).ToArray();
+        var parallel = new byte[work.Count][];
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k => parallel[k] = ContentCodec.EncodeDelta(work[k].Text, work[k].Base));
+
+        for (var k = 0; k < work.Count; k++)
+        {
+            Assert.Equal(work[k].Text, ContentCodec.Decode(ContentEncoding.ZstdDelta, sequential[k], work[k].Base));
+            Assert.Equal(sequential[k], parallel[k]);
+            Assert.True(sequential[k].Length < 2_000, $"delta {k} is {sequential[k].Length} bytes: the base was not used");
+            var other = bases[(k + 1) % bases.Length]; // work[k] is against bases[k % 12]
+            Assert.Throws<SnapshotContentException>(() => ContentCodec.Decode(ContentEncoding.ZstdDelta, sequential[k], other));
+        }
+    }
+
     [Fact]
     public void ADeltaWithTheWrongOrNoBaseIsAnErrorNotGarbage()
     {

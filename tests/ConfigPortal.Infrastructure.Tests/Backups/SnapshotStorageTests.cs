@@ -78,6 +78,49 @@ public sealed class SnapshotStorageTests(PortalFixture fixture) : IClassFixture<
         Assert.True(cmp.Diff.HasChanges);
     }
 
+    /// <summary>
+    /// The keyframe group a delta joins is counted in memory when the previous snapshot is in the text cache, and by a
+    /// query when it is not (ADR-016). Backups alternate between the two (the cache is cleared before every third), and
+    /// every stored row must be what the rule decides on the rows stored before it: each delta fits its group as
+    /// stored, and each later keyframe was started because the delta would not have.
+    /// </summary>
+    [Fact]
+    public async Task KeyframeDecisionsFromTheCachedGroupMatchTheStoredRows()
+    {
+        var deviceId = await Portal.CreateDeviceAsync(Acme, "storage-group-sw", SimulatorBehavior.Drifting);
+        var cache = Portal.Services.GetRequiredService<SnapshotTextCache>();
+        for (var i = 0; i < 45; i++)
+        {
+            if (i % 3 == 2) cache.Clear();
+            Assert.Equal(RunOutcome.Created, (await Portal.BackupAsync(Acme, deviceId)).Outcome);
+        }
+        var snapshots = await Portal.QueryAsync(Acme, db => db.Snapshots.AsNoTracking().Where(s => s.DeviceId == deviceId).OrderBy(s => s.Id).ToListAsync());
+        var contents = await ContentsAsync(snapshots.Select(s => s.Id));
+        Assert.Equal(45, contents.Count);
+        Assert.Contains(contents, c => c.Encoding == ContentEncoding.ZstdDelta);
+
+        var keyframe = contents[0];
+        Assert.Null(keyframe.BaseSnapshotId);
+        for (var k = 1; k < contents.Count; k++)
+        {
+            var row = contents[k];
+            var group = contents.Take(k).Where(c => c.BaseSnapshotId == keyframe.SnapshotId).ToList();
+            if (row.BaseSnapshotId is { } baseId)
+            {
+                Assert.Equal(keyframe.SnapshotId, baseId);
+                Assert.True(SnapshotContentStore.KeepDelta(row.Data.Length, keyframe.Data.Length, group.Count, group.Sum(c => (long)c.Data.Length)),
+                    $"snapshot {row.SnapshotId}: a delta of {row.Data.Length} B joined a group it does not fit");
+            }
+            else
+            {
+                var wouldBe = ContentCodec.EncodeDelta(await TextAsync(row.SnapshotId), await TextAsync(keyframe.SnapshotId));
+                Assert.False(SnapshotContentStore.KeepDelta(wouldBe.Length, keyframe.Data.Length, group.Count, group.Sum(c => (long)c.Data.Length)),
+                    $"snapshot {row.SnapshotId} started a keyframe although its delta fitted the group");
+                keyframe = row;
+            }
+        }
+    }
+
     [Fact]
     public async Task ARowWrittenBeforeZstdStillDecodesAndServesAsTheNextKeyframe()
     {
