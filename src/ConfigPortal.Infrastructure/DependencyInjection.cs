@@ -81,13 +81,9 @@ public static class DependencyInjection
         // Identity and Data Protection resolve the context itself from a scope.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         if (db.Provider == DatabaseProvider.Sqlite)
-        {
             services.AddSingleton(_ => new SqliteConnectionPool(db.ResolveConnectionString(), db.SqliteSynchronous));
-            services.AddScoped<IPortalDbFactory>(sp => new PortalDbFactory(
-                sp.GetRequiredService<IDbContextFactory<PortalDbContext>>(), sp.GetRequiredService<SqliteConnectionPool>()));
-        }
-        else
-            services.AddScoped<IPortalDbFactory>(sp => new PortalDbFactory(sp.GetRequiredService<IDbContextFactory<PortalDbContext>>()));
+        services.AddScoped<IPortalDbFactory>(sp => new PortalDbFactory(
+            sp.GetRequiredService<IDbContextFactory<PortalDbContext>>(), sp.GetService<SqliteConnectionPool>()));
         services.AddSingleton<PlatformQueries>(sp => new PlatformQueries(
             new RootContextFactory(sp, db), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPlatformUsage>(sp => sp.GetRequiredService<PlatformQueries>());

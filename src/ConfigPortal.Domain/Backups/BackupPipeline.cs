@@ -423,7 +423,7 @@ public sealed class BackupPipeline(
         var content = SnapshotContentStore.Add(db, snapshot.Id, run.TenantId, prepared.Content); // encoded before the transaction
         var stored = content.BaseSnapshotId is { } keyframeId && prepared.Previous is { } previous
             ? new StoredSnapshotText(snapshot.Id, config.Text, keyframeId, previous.KeyframeText, previous.KeyframeStoredBytes, prepared.Content.Group)
-            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length, KeyframeGroup.Empty);
+            : new StoredSnapshotText(snapshot.Id, config.Text, snapshot.Id, config.Text, content.Data.Length, prepared.Content.Group);
         await Snapshots.Browsing.LatestConfigs.StoreAsync(db, snapshot, config.Text, ct);
         SnapshotDiff? sd = null;
         if (latest is not null && prepared.UnifiedDiff is not null)

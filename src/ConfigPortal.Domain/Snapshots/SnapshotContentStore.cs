@@ -171,4 +171,4 @@ public static class SnapshotContentStore
 /// A snapshot's content as stored: its encoding, bytes and, for a delta, the keyframe it is a delta against;
 /// <see cref="Group"/> is that keyframe's group with this content in it (empty for a full copy, which starts a group).
 /// </summary>
-public sealed record EncodedContent(ContentEncoding Encoding, byte[] Data, long? BaseSnapshotId, KeyframeGroup? Group = null);
+public sealed record EncodedContent(ContentEncoding Encoding, byte[] Data, long? BaseSnapshotId, KeyframeGroup Group);
