@@ -21,6 +21,7 @@ namespace ConfigPortal.Domain.Backups;
 /// </summary>
 public sealed class BackupPipeline(
     IPortalDbFactory dbFactory,
+    Tenancy.ITenantContext tenant,
     IEnumerable<IDeviceCollector> collectors,
     ISecretProtector protector,
     IAuditService audit,
@@ -133,19 +134,15 @@ public sealed class BackupPipeline(
     {
         await using var db = await dbFactory.CreateAsync(ct);
         var startedAt = clock.GetUtcNow().UtcDateTime;
-        var query = db.BackupRuns.Where(r => r.Id == runId && r.Status == BackupRunStatus.Queued);
-        if (lease is not null)
-        {
-            var now = lease.NowUtc;
-            query = query.Where(r => r.ActiveDeviceId != null
-                && (r.OwnerInstanceId == null || r.LeaseExpiresAtUtc == null || r.LeaseExpiresAtUtc < now));
-        }
-        var claimed = await query.ExecuteUpdateAsync(s =>
-        {
-            s.SetProperty(r => r.Status, BackupRunStatus.Collecting).SetProperty(r => r.StartedAtUtc, startedAt);
-            if (lease is not null)
-                s.SetProperty(r => r.OwnerInstanceId, lease.Owner).SetProperty(r => r.LeaseExpiresAtUtc, lease.UntilUtc);
-        }, ct);
+        // Plain SQL, as the commit's updates (see there); the context's tenant named explicitly. Without a lease the
+        // owner and expiry stay as they are and only the status is checked.
+        var claimed = await db.Database.ExecuteSqlRawAsync(
+            "UPDATE BackupRuns SET Status = {0}, StartedAtUtc = {1}, " +
+            "OwnerInstanceId = COALESCE({2}, OwnerInstanceId), LeaseExpiresAtUtc = COALESCE({3}, LeaseExpiresAtUtc) " +
+            "WHERE Id = {4} AND TenantId = {5} AND Status = {6} AND ({2} IS NULL OR " +
+            "(ActiveDeviceId IS NOT NULL AND (OwnerInstanceId IS NULL OR LeaseExpiresAtUtc IS NULL OR LeaseExpiresAtUtc < {7})))",
+            SqlArguments((int)BackupRunStatus.Collecting, startedAt, lease?.Owner, lease?.UntilUtc, runId, tenant.TenantId,
+                (int)BackupRunStatus.Queued, lease?.NowUtc), ct);
         if (claimed == 0)
             return null;
         // A compiled query: this read runs once per backup, and EF Core's per-call work for a LINQ query of this size
