@@ -152,6 +152,7 @@ public static class DependencyInjection
         services.AddSingleton<BackupNotifier>();
         services.AddSingleton<Domain.Snapshots.SnapshotTextCache>();
         services.AddSingleton<BackupCommitBatcher>();
+        services.AddSingleton<DeviceSessionSlots>();
         services.AddSingleton<BackupQueue>();
         var runWorker = config.GetValue("Backups:RunWorker", true);
         if (runWorker)

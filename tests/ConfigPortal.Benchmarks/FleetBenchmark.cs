@@ -68,7 +68,9 @@ public static class FleetBenchmark
                 EnableSecret = VendorEmulations.All.FirstOrDefault(v => v.Vendor == vendor)?.Spec.EnableSecret,
             });
             var service = scope.ServiceProvider.GetRequiredService<DeviceService>();
-            for (var i = 0; i < devices; i++)
+            // CP_BENCH_FLEET_FRESH=1: every round backs up devices never backed up before (first snapshots in a warm
+            // process), to tell a cold process from the cost of first snapshots.
+            for (var i = 0; i < devices * (Fresh ? rounds : 1); i++)
             {
                 ids.Add(await service.CreateAsync(new DeviceInput
                 {
@@ -90,6 +92,9 @@ public static class FleetBenchmark
         Console.WriteLine($"| before | | | | | | | | | | {ws0} | {heap0} |");
         // The pipeline's and the SSH driver's spans (backup.*, ssh.*), per round: where a run's time goes.
         var spans = new ConcurrentDictionary<string, List<double>>();
+        // CP_BENCH_SPANS=<file>: every span of every round (round, trace, name, start, duration) for a timeline elsewhere.
+        var spanDump = Environment.GetEnvironmentVariable("CP_BENCH_SPANS") is { Length: > 0 } spanFile ? new ConcurrentQueue<string>() : null;
+        var currentRound = 0;
         using var spanListener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == BackupPipeline.Activity.Name,
@@ -98,26 +103,53 @@ public static class FleetBenchmark
             {
                 var list = spans.GetOrAdd(a.OperationName, _ => []);
                 lock (list) list.Add(a.Duration.TotalMilliseconds);
+                spanDump?.Enqueue(FormattableString.Invariant($"{Volatile.Read(ref currentRound)}\t{a.TraceId}\t{a.OperationName}\t{a.StartTimeUtc:O}\t{a.Duration.TotalMilliseconds:0.000}\t{a.GetTagItem("batch.runs")}"));
             },
         };
         ActivitySource.AddActivityListener(spanListener);
         var ok = true;
         var warmRoundsOk = true;
         var queuedAfter = new List<double>();
+        var timelines = new List<string>();
+        var poolNotes = new List<string>();
+        Dictionary<string, List<double>>? firstRoundSpans = null;
         for (var round = 1; round <= rounds; round++)
         {
             finished.Clear();
             spans.Clear();
+            Volatile.Write(ref currentRound, round);
+            // CP_BENCH_JIT=1 records the JIT of one round: the first, or CP_BENCH_JIT_ROUND.
+            var jitRound = int.TryParse(Environment.GetEnvironmentVariable("CP_BENCH_JIT_ROUND"), CultureInfo.InvariantCulture, out var jr) ? jr : 1;
+            if (round == jitRound && JitListener.Instance is { } jl) jl.Recording = true;
+            var roundStart = DateTime.UtcNow;
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = MachineBusySeconds();
             var sw = Stopwatch.StartNew();
+            // The thread pool while the round runs (sampled every 10 ms on a thread of its own): pending work items and threads.
+            var poolSamples = new List<(long Pending, int Threads)>();
+            using var poolStop = new CancellationTokenSource();
+            var poolThread = new Thread(() =>
+            {
+                while (!poolStop.IsCancellationRequested)
+                {
+                    lock (poolSamples) poolSamples.Add((ThreadPool.PendingWorkItemCount, ThreadPool.ThreadCount));
+                    Thread.Sleep(10);
+                }
+            }) { IsBackground = true };
+            poolThread.Start();
             var runIds = new List<long>();
-            runIds.AddRange(await bench.TriggerBulkAsync(ids));
+            runIds.AddRange(await bench.TriggerBulkAsync(Fresh ? ids.Skip((round - 1) * devices).Take(devices).ToList() : ids));
             queuedAfter.Add(sw.Elapsed.TotalMilliseconds);
             var deadline = TimeSpan.FromSeconds(120);
             while (runIds.Any(r => !finished.ContainsKey(r)) && sw.Elapsed < deadline)
                 await Task.Delay(10);
             sw.Stop();
+            poolStop.Cancel();
+            poolThread.Join();
+            var pendingSorted = poolSamples.Select(p => p.Pending).Order().ToList();
+            poolNotes.Add(FormattableString.Invariant($"round {round}: pending work items median {pendingSorted[pendingSorted.Count / 2]}, p90 {pendingSorted[(int)(pendingSorted.Count * 0.9)]}, max {pendingSorted[^1]}; threads max {poolSamples.Max(p => p.Threads)}"));
+            if (round == jitRound && JitListener.Instance is { } jit) { jit.Recording = false; jit.Print(devices); }
+            if (round == 1) firstRoundSpans = spans.ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
             var results = runIds.Select(r => finished.TryGetValue(r, out var v) ? v : null).ToList();
             var created = results.Count(r => r?.Outcome == RunOutcome.Created);
             var unchanged = results.Count(r => r?.Outcome == RunOutcome.Unchanged);
@@ -125,6 +157,11 @@ public static class FleetBenchmark
             var timeouts = results.Count(r => r?.FailureKind == FailureKind.Timeout);
             var durations = results.Where(r => r?.StartedAtUtc is not null && r.FinishedAtUtc is not null)
                 .Select(r => (r!.FinishedAtUtc!.Value - r.StartedAtUtc!.Value).TotalSeconds).Order().ToList();
+            // When the runs started and finished, from the round's start: each quarter of the fleet is one wave of the cap.
+            var starts = results.Where(r => r?.StartedAtUtc is not null).Select(r => (r!.StartedAtUtc!.Value - roundStart).TotalSeconds).Order().ToList();
+            var ends = results.Where(r => r?.FinishedAtUtc is not null).Select(r => (r!.FinishedAtUtc!.Value - roundStart).TotalSeconds).Order().ToList();
+            if (ends.Count > 0 && starts.Count > 0)
+                timelines.Add(FormattableString.Invariant($"round {round}: first start {starts[0]:0.00} s; finished by {string.Join(", ", Enumerable.Range(1, 4).Select(q => ends[Math.Min(ends.Count - 1, q * ends.Count / 4 - 1)]).Select(t => $"{t:0.00}"))} s (each quarter of the runs)"));
             var portalCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var machineCpu = MachineBusySeconds() - machine0;
             var (ws, heap) = Memory();
@@ -136,19 +173,27 @@ public static class FleetBenchmark
             ok &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
             if (round > 1) warmRoundsOk &= failed == 0 && sw.Elapsed <= TimeSpan.FromSeconds(6);
         }
+        if (spanDump is not null) File.WriteAllLines(Environment.GetEnvironmentVariable("CP_BENCH_SPANS")!, spanDump);
         Console.WriteLine();
         Console.WriteLine("Time until the last of the runs was queued (one bulk Backup now of all the devices: one queueing transaction, as a scheduled slot queues its runs in chunks), per round: " +
             string.Join(", ", queuedAfter.Select(t => FormattableString.Invariant($"{t:0} ms"))));
         Console.WriteLine();
-        Console.WriteLine($"Spans of the last round (median / p90 over its {devices} runs; ssh.wait_slot is the wait for one of the {cap} session slots):");
+        Console.WriteLine("Timeline per round (seconds from the bulk Backup now): " + string.Join("; ", timelines));
         Console.WriteLine();
-        Console.WriteLine("| span | median | p90 |");
-        Console.WriteLine("|---|---:|---:|");
-        foreach (var name in new[] { "backup.run", "backup.claim", "backup.collect", "ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "backup.normalize", "backup.store", "backup.commit" })
+        Console.WriteLine("Thread pool per round (sampled every 10 ms): " + string.Join("; ", poolNotes));
+        Console.WriteLine();
+        Console.WriteLine($"Spans of the first and the last round (median / p90 over the {devices} runs of each; ssh.wait_slot is the wait for one of the {cap} session slots):");
+        Console.WriteLine();
+        Console.WriteLine("| span | round 1 median | round 1 p90 | last round median | last round p90 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var name in new[] { "backup.run", "backup.wait_session", "backup.claim", "backup.collect", "ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "backup.normalize", "backup.store", "backup.commit", "backup.commit_batch" })
         {
             if (!spans.TryGetValue(name, out var list) || list.Count == 0) continue;
             list.Sort();
-            Console.WriteLine(FormattableString.Invariant($"| {name} | {list[list.Count / 2]:0.0} ms | {list[(int)(list.Count * 0.9)]:0.0} ms |"));
+            var first = firstRoundSpans?.GetValueOrDefault(name) ?? [];
+            first.Sort();
+            var firstCells = first.Count == 0 ? "| |" : FormattableString.Invariant($"{first[first.Count / 2]:0.0} ms | {first[(int)(first.Count * 0.9)]:0.0} ms |");
+            Console.WriteLine(FormattableString.Invariant($"| {name} | {firstCells} {list[list.Count / 2]:0.0} ms | {list[(int)(list.Count * 0.9)]:0.0} ms |"));
         }
         Console.WriteLine();
         Console.WriteLine("Portal CPU is this process (worker, pipeline, SSH.NET, SQLite); whole machine CPU includes sshd, the python emulators and");
@@ -159,6 +204,8 @@ public static class FleetBenchmark
         await bench.Host.StopAsync();
         return 0;
     }
+
+    private static bool Fresh => Environment.GetEnvironmentVariable("CP_BENCH_FLEET_FRESH") == "1";
 
     /// <summary>Writes the light Cisco IOS emulator (bash) and its config to a temp folder; returns its command line.</summary>
     private static string WriteLightEmulator(double delay)

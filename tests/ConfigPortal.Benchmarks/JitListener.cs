@@ -31,6 +31,9 @@ public sealed class JitListener : EventListener
 
     public void Print(int runs)
     {
+        // CP_BENCH_JIT_DUMP=<file>: every method compiled while recording, with its count, for grouping elsewhere.
+        if (Environment.GetEnvironmentVariable("CP_BENCH_JIT_DUMP") is { Length: > 0 } dump)
+            File.WriteAllLines(dump, Methods.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value}\t{kv.Key}"));
         Console.WriteLine($"JIT'd methods during the measured runs (top 40 of {Methods.Count}, count per run; dynamic methods: {Methods.Where(kv => kv.Key.StartsWith("dynamicClass", StringComparison.Ordinal)).Sum(kv => kv.Value) / (double)runs:0.00} per run):");
         Console.WriteLine("  by namespace (methods per run):");
         foreach (var g in Methods.GroupBy(kv => kv.Key.Split("::")[0]).OrderByDescending(g => g.Sum(kv => kv.Value)).Take(15))

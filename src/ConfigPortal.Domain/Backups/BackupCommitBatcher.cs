@@ -122,6 +122,9 @@ public sealed class BackupCommitBatcher
 
     private async Task CommitBatchAsync(List<Item> batch, IPortalDbFactory dbFactory, IAuditService audit)
     {
+        // One span per shared transaction (with its size), besides each run's backup.commit span (which includes the wait).
+        using var activity = BackupPipeline.Activity.StartActivity("backup.commit_batch");
+        activity?.SetTag("batch.runs", batch.Count);
         try
         {
             await using var db = await dbFactory.CreateAsync(CancellationToken.None);

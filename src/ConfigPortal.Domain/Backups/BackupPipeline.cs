@@ -26,6 +26,7 @@ public sealed class BackupPipeline(
     ISecretProtector protector,
     IAuditService audit,
     BackupCommitBatcher batcher,
+    DeviceSessionSlots sessionSlots,
     BackupNotifier notifier,
     SnapshotTextCache textCache,
     TimeProvider clock,
@@ -48,6 +49,13 @@ public sealed class BackupPipeline(
         activity?.SetTag("run.id", runId);
         var started = Stopwatch.GetTimestamp();
 
+        // A device-session slot (ADR-017) from before the claim, so a run is "collecting" only while it may talk to its
+        // device, until the session is over: normalizing and committing happen after the slot is given back, while the
+        // next device connects.
+        DeviceSessionSlots.Slot slot;
+        using (Activity.StartActivity("backup.wait_session"))
+            slot = await sessionSlots.AcquireAsync(ct);
+        using var releaseOnExit = slot;
         ClaimedRun? claim;
         using (Activity.StartActivity("backup.claim"))
             claim = await ClaimAsync(runId, lease, ct);
@@ -64,11 +72,11 @@ public sealed class BackupPipeline(
         int? credentialId = null;
         try
         {
-            using var jobTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            jobTimeout.CancelAfter(options.Value.JobTimeout);
             var (request, credentialIds) = BuildRequest(device, claim.Credentials);
             var collector = collectors.FirstOrDefault(c => c.Driver == device.Driver)
                 ?? throw new BackupFailedException(FailureKind.Misconfigured, $"No driver is installed for {device.Driver}.");
+            using var jobTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            jobTimeout.CancelAfter(options.Value.JobTimeout);
             try
             {
                 using (Activity.StartActivity("backup.collect"))
@@ -77,6 +85,10 @@ public sealed class BackupPipeline(
             catch (OperationCanceledException) when (jobTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 throw new BackupFailedException(FailureKind.Timeout, $"Collection did not finish within the job limit of {options.Value.JobTimeout.TotalSeconds:0} s.");
+            }
+            finally
+            {
+                slot.Dispose(); // the device session is over: the next device may connect
             }
 
             run.Status = BackupRunStatus.Processing;
@@ -136,13 +148,14 @@ public sealed class BackupPipeline(
         var startedAt = clock.GetUtcNow().UtcDateTime;
         // Plain SQL, as the commit's updates (see there); the context's tenant named explicitly. Without a lease the
         // owner and expiry stay as they are and only the status is checked.
-        var claimed = await db.Database.ExecuteSqlRawAsync(
+        // Queued at the writer gate with the commits (one SQLite writer at a time), not in SQLite's busy handler.
+        var claimed = await db.ExecuteWriteAsync(writeCt => db.Database.ExecuteSqlRawAsync(
             "UPDATE BackupRuns SET Status = {0}, StartedAtUtc = {1}, " +
             "OwnerInstanceId = COALESCE({2}, OwnerInstanceId), LeaseExpiresAtUtc = COALESCE({3}, LeaseExpiresAtUtc) " +
             "WHERE Id = {4} AND TenantId = {5} AND Status = {6} AND ({2} IS NULL OR " +
             "(ActiveDeviceId IS NOT NULL AND (OwnerInstanceId IS NULL OR LeaseExpiresAtUtc IS NULL OR LeaseExpiresAtUtc < {7})))",
             SqlArguments((int)BackupRunStatus.Collecting, startedAt, lease?.Owner, lease?.UntilUtc, runId, tenant.TenantId,
-                (int)BackupRunStatus.Queued, lease?.NowUtc), ct);
+                (int)BackupRunStatus.Queued, lease?.NowUtc), writeCt), ct);
         if (claimed == 0)
             return null;
         // A compiled query: this read runs once per backup, and EF Core's per-call work for a LINQ query of this size

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace ConfigPortal.Infrastructure.Backups;
 
 /// <summary>
-/// Executes queued runs, at most <see cref="BackupOptions.MaxConcurrentSessions"/> at a time, each in its own DI scope
+/// Executes queued runs, at most <see cref="RunsInFlight"/> at a time (of which <see cref="BackupOptions.MaxConcurrentSessions"/>
+/// talk to their devices, <see cref="DeviceSessionSlots"/>), each in its own DI scope
 /// bound to the run's tenant. Before executing a run it leases it for this instance (<see cref="PortalInstance"/>)
 /// and renews the lease by a heartbeat while the run goes on; a sweeper, on every instance, fails runs whose lease
 /// expired (their instance died) and frees their devices — a scheduled run is re-queued for the same slot as the next
@@ -39,7 +40,10 @@ public sealed class BackupWorker(
         var poll = PollAsync(stoppingToken);
         var heartbeat = HeartbeatAsync(stoppingToken);
         var sweep = SweepLoopAsync(stoppingToken);
-        using var slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentSessions));
+        // Runs in flight: the device sessions (capped by DeviceSessionSlots inside the pipeline) and as many again whose
+        // sessions are over and whose configs are being normalized and committed, so a slow commit does not hold a
+        // session slot, and a long queue is not started all at once.
+        using var slots = new SemaphoreSlim(RunsInFlight(options.Value));
         var running = new HashSet<Task>();
         try
         {
@@ -63,6 +67,9 @@ public sealed class BackupWorker(
         await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.WhenAll(poll, heartbeat, sweep).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
+
+    /// <summary>How many runs the worker executes at once: twice the device-session cap (ADR-017).</summary>
+    internal static int RunsInFlight(BackupOptions options) => 2 * Math.Max(1, options.MaxConcurrentSessions);
 
     /// <summary>
     /// Picks up runs queued by other instances (a web-only instance queues rows, not messages). A run queued twice

@@ -33,10 +33,14 @@ public sealed class BackupTracingTests(PortalFixture fixture) : IClassFixture<Po
         var root = Assert.Single(stopped, a => a.OperationName == "backup.run"
             && (string?)a.GetTagItem("run.id")?.ToString() == run.Id.ToString(CultureInfo.InvariantCulture));
         var children = stopped.Where(a => a.ParentSpanId == root.SpanId).Select(a => a.OperationName).Order().ToList();
-        Assert.Equal(["backup.claim", "backup.collect", "backup.normalize", "backup.store"], children);
+        Assert.Equal(["backup.claim", "backup.collect", "backup.normalize", "backup.store", "backup.wait_session"], children);
         var store = stopped.Single(a => a.ParentSpanId == root.SpanId && a.OperationName == "backup.store");
         var storeChildren = stopped.Where(a => a.ParentSpanId == store.SpanId).Select(a => a.OperationName).Order().ToList();
         Assert.Equal(["backup.commit", "backup.diff"], storeChildren);
+        // A run committing alone leads its own batch: the shared transaction's span sits under its commit.
+        var commit = stopped.Single(a => a.ParentSpanId == store.SpanId && a.OperationName == "backup.commit");
+        var batch = Assert.Single(stopped, a => a.ParentSpanId == commit.SpanId && a.OperationName == "backup.commit_batch");
+        Assert.Equal(1, batch.GetTagItem("batch.runs"));
         Assert.All(stopped.Where(a => a.TraceId == root.TraceId), a => Assert.True(a.Duration <= root.Duration));
     }
 }

@@ -153,6 +153,21 @@ public sealed class SshFaultTests(SshDeviceLab lab)
     }
 
     [Fact]
+    public async Task The_shell_opens_alike_with_and_without_the_acknowledgement_nudge()
+    {
+        // The nudge (SSH ignore messages while the shell opens, ADR-017) must not change what a device sees or returns.
+        var (nudged, nudgedLog) = Collector(o => o.ShellOpenNudgeInterval = TimeSpan.FromMilliseconds(1));
+        var (plain, plainLog) = Collector(o => o.ShellOpenNudgeInterval = TimeSpan.Zero);
+        var a = await nudged.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        var b = await plain.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        Assert.Contains("hostname core-rtr1", a.RawText, StringComparison.Ordinal);
+        Assert.Equal(ConfigNormalizer.Normalize(b.RawText, VendorProfiles.Find("cisco_ios")!, maskSecrets: true).CompareHash,
+            ConfigNormalizer.Normalize(a.RawText, VendorProfiles.Find("cisco_ios")!, maskSecrets: true).CompareHash);
+        AssertNoSecretsLogged(nudgedLog);
+        AssertNoSecretsLogged(plainLog);
+    }
+
+    [Fact]
     public async Task Output_cut_mid_config_is_truncated()
     {
         // NX-OS has no end marker: the collector itself must notice that the session ended before the prompt.

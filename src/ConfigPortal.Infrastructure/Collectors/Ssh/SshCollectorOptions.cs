@@ -24,6 +24,12 @@ public sealed class SshCollectorOptions
     /// <summary>How long output must be quiet after the first prompt before it is trusted (banners can look like prompts).</summary>
     public TimeSpan PromptSettleTime { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// While the interactive shell opens, send an SSH ignore message this often, so a server's segment held back by Nagle
+    /// waits for no delayed acknowledgement (zero: off). See SshDeviceCollector.OpenShell.
+    /// </summary>
+    public TimeSpan ShellOpenNudgeInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Terminal width requested for interactive shells (wide, so devices do not wrap long lines).</summary>
     public uint TerminalColumns { get; set; } = 511;
 }
