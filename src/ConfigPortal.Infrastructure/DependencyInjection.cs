@@ -164,6 +164,9 @@ public static class DependencyInjection
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         if (runWorker)
         {
+            // Before the worker: the collectors' one-time costs are paid at start, not by the first backups (ADR-017).
+            services.AddSingleton<Collectors.CollectorWarmup>();
+            services.AddHostedService(sp => sp.GetRequiredService<Collectors.CollectorWarmup>());
             services.AddHostedService<BackupWorker>();
             // Audit retention runs where the backups run (worker and all-in-one roles).
             services.AddHostedService<Audit.AuditRetentionWorker>();

@@ -164,4 +164,24 @@ public sealed class DeviceSessionSlotTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => nested.ExecuteInTransactionAsync(
             ct => nested.ExecuteWriteAsync(inner => Task.FromResult(0), ct), Ct));
     }
+
+    [Fact]
+    public async Task The_collector_warm_up_runs_once_when_the_worker_starts_and_needs_no_device()
+    {
+        // Every vendor pattern and the SSH crypto once, offline; then the hosted service completes on a started host.
+        ConfigPortal.Infrastructure.Collectors.CollectorWarmup.Run(Ct);
+        var portal = await PortalHost.StartAsync(runBaselineBackups: false);
+        await using var _ = portal;
+        await portal.Host.StartAsync(Ct);
+        try
+        {
+            var took = await portal.Services.GetRequiredService<ConfigPortal.Infrastructure.Collectors.CollectorWarmup>().Completion.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            Assert.True(took > TimeSpan.Zero);
+            Assert.Contains(portal.Logs.GetSnapshot(), r => r.Message.StartsWith("Collector warm-up done", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await portal.Host.StopAsync(CancellationToken.None);
+        }
+    }
 }
