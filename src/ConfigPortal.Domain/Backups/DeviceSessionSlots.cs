@@ -10,10 +10,12 @@ namespace ConfigPortal.Domain.Backups;
 /// </summary>
 public sealed class DeviceSessionSlots(IOptions<BackupOptions> options) : IDisposable
 {
-    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentSessions));
+    private readonly SemaphoreSlim _slots = new(CapOf(options.Value));
 
     /// <summary>The number of slots (the configured cap, at least 1).</summary>
-    public int Capacity { get; } = Math.Max(1, options.Value.MaxConcurrentSessions);
+    public int Capacity { get; } = CapOf(options.Value);
+
+    private static int CapOf(BackupOptions options) => Math.Max(1, options.MaxConcurrentSessions);
 
     /// <summary>Slots taken right now (runs being claimed, or their device sessions opened or collected).</summary>
     public int InUse => Capacity - _slots.CurrentCount;

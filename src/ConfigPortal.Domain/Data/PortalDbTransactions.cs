@@ -35,8 +35,8 @@ public static class PortalDbTransactions
         return strategy.ExecuteAsync(async attemptCt =>
         {
             db.ChangeTracker.Clear();
-            if (gate is not null && !await gate.WaitAsync(WriterGateTimeout, attemptCt))
-                throw new TimeoutException($"Another writer held the SQLite database for more than {WriterGateTimeout.TotalSeconds:0} s.");
+            if (gate is not null)
+                await EnterAsync(gate, attemptCt);
             try
             {
                 await using var tx = await db.Database.BeginTransactionAsync(attemptCt);
@@ -67,8 +67,7 @@ public static class PortalDbTransactions
             return await write(ct);
         if (db.Database.CurrentTransaction is not null)
             throw new InvalidOperationException("ExecuteWriteAsync runs a statement outside a transaction; inside one, the transaction already holds the gate.");
-        if (!await gate.WaitAsync(WriterGateTimeout, ct))
-            throw new TimeoutException($"Another writer held the SQLite database for more than {WriterGateTimeout.TotalSeconds:0} s.");
+        await EnterAsync(gate, ct);
         try
         {
             return await write(ct);
@@ -77,6 +76,13 @@ public static class PortalDbTransactions
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Waits for the writer gate, at most <see cref="WriterGateTimeout"/>.</summary>
+    private static async Task EnterAsync(SemaphoreSlim gate, CancellationToken ct)
+    {
+        if (!await gate.WaitAsync(WriterGateTimeout, ct))
+            throw new TimeoutException($"Another writer held the SQLite database for more than {WriterGateTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>As long as SQLite's own wait for another writer (the connection's command timeout).</summary>

@@ -96,11 +96,11 @@ public static class SnapshotContentStore
     /// </summary>
     public static async Task<EncodedContent> EncodeAsync(IPortalDb db, string text, StoredSnapshotText? previous, CancellationToken ct = default)
     {
-        if (!UsableBase(previous) || previous!.Group is not null)
+        if (CanEncodeOffline(previous))
             return Encode(text, previous);
-        var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous.KeyframeId)
+        var group = await db.SnapshotContents.Where(c => c.BaseSnapshotId == previous!.KeyframeId)
             .GroupBy(c => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Data.Length) }).FirstOrDefaultAsync(ct);
-        return Encode(text, previous with { Group = group is null ? KeyframeGroup.Empty : new KeyframeGroup(group.Count, group.Bytes) });
+        return Encode(text, previous! with { Group = group is null ? KeyframeGroup.Empty : new KeyframeGroup(group.Count, group.Bytes) });
     }
 
     /// <summary>

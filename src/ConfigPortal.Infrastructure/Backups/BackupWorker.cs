@@ -26,6 +26,7 @@ public sealed class BackupWorker(
     PlatformQueries platform,
     PortalInstance instance,
     SchedulingClock clock,
+    DeviceSessionSlots sessions,
     IOptions<BackupOptions> options,
     ILogger<BackupWorker> logger) : BackgroundService
 {
@@ -43,7 +44,7 @@ public sealed class BackupWorker(
         // Runs in flight: the device sessions (capped by DeviceSessionSlots inside the pipeline) and as many again whose
         // sessions are over and whose configs are being normalized and committed, so a slow commit does not hold a
         // session slot, and a long queue is not started all at once.
-        using var slots = new SemaphoreSlim(RunsInFlight(options.Value));
+        using var slots = new SemaphoreSlim(RunsInFlight);
         var running = new HashSet<Task>();
         try
         {
@@ -69,7 +70,7 @@ public sealed class BackupWorker(
     }
 
     /// <summary>How many runs the worker executes at once: twice the device-session cap (ADR-017).</summary>
-    internal static int RunsInFlight(BackupOptions options) => 2 * Math.Max(1, options.MaxConcurrentSessions);
+    internal int RunsInFlight => 2 * sessions.Capacity;
 
     /// <summary>
     /// Picks up runs queued by other instances (a web-only instance queues rows, not messages). A run queued twice
