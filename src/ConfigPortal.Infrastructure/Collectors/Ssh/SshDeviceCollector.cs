@@ -30,6 +30,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     private readonly SshCollectorOptions _options;
     private readonly ILogger<SshDeviceCollector> _logger;
     private readonly SemaphoreSlim _sessions;
+    /// <summary>The session cap (<see cref="SshCollectorOptions.MaxConcurrentSessions"/>, at least 1).</summary>
+    private readonly int _capacity;
     private readonly ResiliencePipeline _retry;
     private readonly ResiliencePipeline _attemptTimeout;
 
@@ -37,7 +39,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     {
         _options = options.Value;
         _logger = logger;
-        _sessions = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentSessions));
+        _capacity = Math.Max(1, _options.MaxConcurrentSessions);
+        _sessions = new SemaphoreSlim(_capacity);
         ReserveThreads(_options.MaxConcurrentSessions);
 
         var retry = new ResiliencePipelineBuilder();
@@ -87,7 +90,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     }
 
     /// <summary>Sessions currently open or connecting (for tests and metrics).</summary>
-    public int ActiveSessions => Math.Max(1, _options.MaxConcurrentSessions) - _sessions.CurrentCount;
+    public int ActiveSessions => _capacity - _sessions.CurrentCount;
 
     public async Task<CollectedConfig> CollectAsync(CollectionRequest request, CancellationToken cancellationToken)
     {
