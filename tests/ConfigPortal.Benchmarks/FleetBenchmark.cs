@@ -189,7 +189,7 @@ public static class FleetBenchmark
         Console.WriteLine();
         Console.WriteLine("| span | round 1 median | round 1 p90 | last round median | last round p90 |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
-        foreach (var name in new[] { "backup.run", "backup.wait_session", "backup.claim", "backup.collect", "ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "backup.normalize", "backup.store", "backup.commit", "backup.commit_batch" })
+        foreach (var name in new[] { "backup.run", "backup.wait_session", "backup.claim", "backup.collect", "ssh.wait_slot", "ssh.wait_login", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "backup.normalize", "backup.store", "backup.commit", "backup.commit_batch" })
         {
             if (!spans.TryGetValue(name, out var list) || list.Count == 0) continue;
             list.Sort();

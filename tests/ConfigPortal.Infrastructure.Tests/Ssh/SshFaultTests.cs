@@ -149,7 +149,7 @@ public sealed class SshFaultTests(SshDeviceLab lab)
             Assert.Contains("hostname core-rtr1", collected.RawText, StringComparison.Ordinal);
         }
         // Every step of a shell session, once, in order of completion.
-        Assert.Equal(["ssh.wait_slot", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "test"], seen.ToArray());
+        Assert.Equal(["ssh.wait_slot", "ssh.wait_login", "ssh.connect", "ssh.shell", "ssh.prompt", "ssh.setup", "ssh.commands", "ssh.close", "ssh.disconnect", "test"], seen.ToArray());
     }
 
     [Fact]
@@ -255,6 +255,78 @@ public sealed class SshFaultTests(SshDeviceLab lab)
         Assert.All(results, r => Assert.Contains("hostname core-rtr1", r.RawText, StringComparison.Ordinal));
         Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(2.4), $"Three capped collections finished in {sw.Elapsed.TotalSeconds:0.00} s.");
         Assert.Equal(1, peak);
+    }
+
+    [Fact]
+    public async Task Login_pacing_gives_each_place_back_when_the_login_ends()
+    {
+        // One login at a time, and a hold limit far beyond the test's bound: the places must come back at each first
+        // prompt (shell), after the login (exec) and when every credential was rejected, not by the hold limit.
+        var (collector, _) = Collector(o =>
+        {
+            o.MaxConcurrentLogins = 1;
+            o.LoginHoldLimit = TimeSpan.FromMinutes(5);
+        });
+        // "ios-slow" takes 0.8 s to answer its command: the session is open, its login long over.
+        var slow = collector.CollectAsync(Request(lab.Port("ios-slow"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        // After its login held the place, the open session goes without it for most of the device's 0.8 s.
+        var loggedIn = false;
+        var without = new Stopwatch();
+        var longestWithout = TimeSpan.Zero;
+        while (!slow.IsCompleted)
+        {
+            var logins = collector.LoginsInProgress;
+            loggedIn |= logins == 1;
+            if (loggedIn && logins == 0 && collector.ActiveSessions == 1) without.Start();
+            else without.Reset();
+            longestWithout = without.Elapsed > longestWithout ? without.Elapsed : longestWithout;
+            await Task.Delay(5, CancellationToken.None);
+        }
+        Assert.Contains("hostname core-rtr1", (await slow).RawText, StringComparison.Ordinal);
+        Assert.True(loggedIn, "The login never held a place.");
+        Assert.True(longestWithout >= TimeSpan.FromMilliseconds(400),
+            $"The session gave its login place back for at most {longestWithout.TotalMilliseconds:0} ms while it waited for its command.");
+
+        var sw = Stopwatch.StartNew();
+        var shell = Enumerable.Range(0, 3).Select(_ => collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")]), Ct)).ToArray();
+        var exec = collector.CollectAsync(Request(lab.Port("juniper_junos"), "juniper_junos", [Good("juniper_junos")]), Ct);
+        var rejected = Assert.ThrowsAsync<BackupFailedException>(() => collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Wrong("old-admin")]), Ct));
+        var results = await Task.WhenAll(shell).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.Contains("host-name mx-edge1;", (await exec.WaitAsync(TimeSpan.FromSeconds(60), Ct)).RawText, StringComparison.Ordinal);
+        Assert.Equal(FailureKind.AuthenticationFailed, (await rejected.WaitAsync(TimeSpan.FromSeconds(60), Ct)).Kind);
+        sw.Stop();
+
+        Assert.All(results, r => Assert.Contains("hostname core-rtr1", r.RawText, StringComparison.Ordinal));
+        Assert.Equal(0, collector.LoginsInProgress);
+        Assert.Equal(0, collector.ActiveSessions);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"Five paced collections took {sw.Elapsed.TotalSeconds:0.0} s.");
+    }
+
+    [Fact]
+    public async Task A_stalled_login_holds_its_pacing_place_only_for_the_hold_limit()
+    {
+        // The black hole accepts TCP and never answers: its login holds the only place until the hold limit (0.3 s), not
+        // until its connect timeout (4 s), so a good device queued behind it is backed up long before that timeout.
+        var (collector, logger) = Collector(o =>
+        {
+            o.MaxConcurrentLogins = 1;
+            o.LoginHoldLimit = TimeSpan.FromMilliseconds(300);
+            o.ConnectTimeout = TimeSpan.FromSeconds(4);
+        });
+        var stalled = collector.CollectAsync(Request(lab.BlackHolePort, "cisco_ios", [Good("cisco_ios")]), Ct);
+        var waited = Stopwatch.StartNew();
+        while (collector.LoginsInProgress == 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(5, Ct);
+        Assert.Equal(1, collector.LoginsInProgress);
+
+        var good = await collector.CollectAsync(Request(lab.Port("cisco_ios"), "cisco_ios", [Good("cisco_ios")]), Ct);
+        Assert.Contains("hostname core-rtr1", good.RawText, StringComparison.Ordinal);
+        Assert.False(stalled.IsCompleted, "The good device should have been backed up while the black hole still held its connect.");
+
+        var ex = await Assert.ThrowsAsync<BackupFailedException>(() => stalled);
+        Assert.Equal(FailureKind.Timeout, ex.Kind);
+        AssertNoSecretsLogged(logger);
+        Assert.Equal(0, collector.LoginsInProgress);
     }
 
     [Fact]

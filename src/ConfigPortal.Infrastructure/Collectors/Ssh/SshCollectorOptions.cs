@@ -21,6 +21,18 @@ public sealed class SshCollectorOptions
     /// <summary>How many SSH sessions this instance opens at once, across all devices and tenants.</summary>
     public int MaxConcurrentSessions { get; set; } = 16;
 
+    /// <summary>
+    /// How many sessions of this instance may be logging in at once (connect, key exchange, authentication, shell, first
+    /// prompt); the others queue for a place (ADR-018). Null: two per processor core. Zero: no pacing.
+    /// </summary>
+    public int? MaxConcurrentLogins { get; set; }
+
+    /// <summary>How long one login may hold its place before the next queued login may start anyway.</summary>
+    public TimeSpan LoginHoldLimit { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The login pacing in effect: <see cref="MaxConcurrentLogins"/>, or two per core when unset.</summary>
+    public int EffectiveMaxConcurrentLogins => MaxConcurrentLogins is { } n ? Math.Max(0, n) : 2 * Environment.ProcessorCount;
+
     /// <summary>How long output must be quiet after the first prompt before it is trusted (banners can look like prompts).</summary>
     public TimeSpan PromptSettleTime { get; set; } = TimeSpan.FromMilliseconds(150);
 

@@ -30,6 +30,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     private readonly SshCollectorOptions _options;
     private readonly ILogger<SshDeviceCollector> _logger;
     private readonly SemaphoreSlim _sessions;
+    private readonly SshLoginGate _logins;
     /// <summary>The session cap (<see cref="SshCollectorOptions.MaxConcurrentSessions"/>, at least 1).</summary>
     private readonly int _capacity;
     private readonly ResiliencePipeline _retry;
@@ -41,6 +42,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         _logger = logger;
         _capacity = Math.Max(1, _options.MaxConcurrentSessions);
         _sessions = new SemaphoreSlim(_capacity);
+        _logins = new SshLoginGate(_options.EffectiveMaxConcurrentLogins, _options.LoginHoldLimit);
         ReserveThreads(_options.MaxConcurrentSessions);
 
         var retry = new ResiliencePipelineBuilder();
@@ -91,6 +93,9 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
 
     /// <summary>Sessions currently open or connecting (for tests and metrics).</summary>
     public int ActiveSessions => _capacity - _sessions.CurrentCount;
+
+    /// <summary>Sessions in their login phase now, holding a place in the login pacing (for tests).</summary>
+    internal int LoginsInProgress => _logins.InProgress;
 
     public async Task<CollectedConfig> CollectAsync(CollectionRequest request, CancellationToken cancellationToken)
     {
@@ -161,15 +166,34 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var hostKey = new HostKeyCheck(request.PinnedHostKey);
-        var (client, credential) = await LoginAsync(request, hostKey, ct);
+        SshLoginGate.Lease login;
+        using (BackupPipeline.Activity.StartActivity("ssh.wait_login"))
+            login = await _logins.EnterAsync(ct);
+        SshClient client;
+        DeviceCredential credential;
+        try
+        {
+            (client, credential) = await LoginAsync(request, hostKey, ct);
+        }
+        catch
+        {
+            login.Dispose();
+            throw;
+        }
         try
         {
             string raw;
             try
             {
-                raw = request.Profile.UseExec
-                    ? await CollectExecAsync(client, request, ct)
-                    : await CollectShellAsync(client, request, credential, ct);
+                if (request.Profile.UseExec)
+                {
+                    login.Dispose();
+                    raw = await CollectExecAsync(client, request, ct);
+                }
+                else
+                {
+                    raw = await CollectShellAsync(client, request, credential, login, ct);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -185,6 +209,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         }
         finally
         {
+            login.Dispose();
             using (BackupPipeline.Activity.StartActivity("ssh.disconnect"))
                 client.Dispose();
         }
@@ -333,7 +358,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         }
     }
 
-    private async Task<string> CollectShellAsync(SshClient client, CollectionRequest request, DeviceCredential credential, CancellationToken ct)
+    /// <summary>The login's place in the gate is given back at the first prompt, before enable mode and the commands.</summary>
+    private async Task<string> CollectShellAsync(SshClient client, CollectionRequest request, DeviceCredential credential, SshLoginGate.Lease login, CancellationToken ct)
     {
         var profile = request.Profile;
         var shellActivity = BackupPipeline.Activity.StartActivity("ssh.shell");
@@ -346,6 +372,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
             using (BackupPipeline.Activity.StartActivity("ssh.prompt"))
             {
                 await dialog.LoginAsync(ct);
+                login.Dispose();
                 await dialog.EnableIfNeededAsync(credential.EnableSecret, credential.ProfileName, ct);
             }
             using (BackupPipeline.Activity.StartActivity("ssh.setup"))
@@ -393,7 +420,11 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
 
     private static string Target(CollectionRequest request) => $"{request.Address}:{request.Port}";
 
-    public void Dispose() => _sessions.Dispose();
+    public void Dispose()
+    {
+        _sessions.Dispose();
+        _logins.Dispose();
+    }
 
     /// <summary>Host-key check of one attempt: trust on first use, refuse a key other than the pinned one.</summary>
     private sealed class HostKeyCheck(string? pinned)
