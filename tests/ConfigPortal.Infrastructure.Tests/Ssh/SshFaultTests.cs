@@ -260,8 +260,8 @@ public sealed class SshFaultTests(SshDeviceLab lab)
     [Fact]
     public async Task Login_pacing_gives_each_place_back_when_the_login_ends()
     {
-        // One login at a time, and a hold limit far beyond the test's bound: the places must come back after each
-        // authentication (shell and exec) and when every credential was rejected, not by the hold limit.
+        // One login at a time, and a hold limit far beyond the test's bound: the places must come back at each first
+        // prompt (shell), after the login (exec) and when every credential was rejected, not by the hold limit.
         var (collector, _) = Collector(o =>
         {
             o.MaxConcurrentLogins = 1;

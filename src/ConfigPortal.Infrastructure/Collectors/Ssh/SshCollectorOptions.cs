@@ -22,8 +22,8 @@ public sealed class SshCollectorOptions
     public int MaxConcurrentSessions { get; set; } = 16;
 
     /// <summary>
-    /// How many sessions of this instance may be logging in at once (TCP connect, key exchange, authentication); the
-    /// others queue for a place (ADR-018). Null: two per processor core. Zero: no pacing.
+    /// How many sessions of this instance may be logging in at once (connect, key exchange, authentication, shell, first
+    /// prompt); the others queue for a place (ADR-018). Null: two per processor core. Zero: no pacing.
     /// </summary>
     public int? MaxConcurrentLogins { get; set; }
 

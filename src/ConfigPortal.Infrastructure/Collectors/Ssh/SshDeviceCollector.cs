@@ -166,22 +166,34 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var hostKey = new HostKeyCheck(request.PinnedHostKey);
-        SshClient client;
-        DeviceCredential credential;
-        // Logins are paced (ADR-018): the place is held from the TCP connect to the end of authentication.
         SshLoginGate.Lease login;
         using (BackupPipeline.Activity.StartActivity("ssh.wait_login"))
             login = await _logins.EnterAsync(ct);
-        using (login)
+        SshClient client;
+        DeviceCredential credential;
+        try
+        {
             (client, credential) = await LoginAsync(request, hostKey, ct);
+        }
+        catch
+        {
+            login.Dispose();
+            throw;
+        }
         try
         {
             string raw;
             try
             {
-                raw = request.Profile.UseExec
-                    ? await CollectExecAsync(client, request, ct)
-                    : await CollectShellAsync(client, request, credential, ct);
+                if (request.Profile.UseExec)
+                {
+                    login.Dispose();
+                    raw = await CollectExecAsync(client, request, ct);
+                }
+                else
+                {
+                    raw = await CollectShellAsync(client, request, credential, login, ct);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -197,6 +209,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         }
         finally
         {
+            login.Dispose();
             using (BackupPipeline.Activity.StartActivity("ssh.disconnect"))
                 client.Dispose();
         }
@@ -345,7 +358,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         }
     }
 
-    private async Task<string> CollectShellAsync(SshClient client, CollectionRequest request, DeviceCredential credential, CancellationToken ct)
+    /// <summary>The login's place in the gate is given back at the first prompt, before enable mode and the commands.</summary>
+    private async Task<string> CollectShellAsync(SshClient client, CollectionRequest request, DeviceCredential credential, SshLoginGate.Lease login, CancellationToken ct)
     {
         var profile = request.Profile;
         var shellActivity = BackupPipeline.Activity.StartActivity("ssh.shell");
@@ -358,6 +372,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
             using (BackupPipeline.Activity.StartActivity("ssh.prompt"))
             {
                 await dialog.LoginAsync(ct);
+                login.Dispose();
                 await dialog.EnableIfNeededAsync(credential.EnableSecret, credential.ProfileName, ct);
             }
             using (BackupPipeline.Activity.StartActivity("ssh.setup"))

@@ -2,11 +2,11 @@ namespace ConfigPortal.Infrastructure.Collectors.Ssh;
 
 /// <summary>
 /// Paces logins: at most <see cref="SshCollectorOptions.MaxConcurrentLogins"/> sessions of this instance are in their
-/// login (TCP connect, key exchange, authentication) at once. A login is a burst of CPU on both ends (key exchange,
-/// the server's fork per login); a session then mostly waits for the device. Without
+/// login phase (TCP connect, key exchange, authentication, shell open, first prompt) at once. That phase is a burst of
+/// CPU on both ends (key exchange, the server's fork per login); a session then mostly waits for the device. Without
 /// pacing, a full wave of sessions logs in together, every login competes with the others for the CPU, and the waves
 /// stay in step round after round; paced, logins queue briefly and later waves spread out over the devices' waiting
-/// time (ADR-018). A lease is given back when the login ends (or fails) or after
+/// time (ADR-018). A lease is given back when the login phase ends or after
 /// <see cref="SshCollectorOptions.LoginHoldLimit"/>, whichever comes first, so a device that accepts TCP and then
 /// stalls holds a place only that long. Zero logins: no pacing.
 /// </summary>
