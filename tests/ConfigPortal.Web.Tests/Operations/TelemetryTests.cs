@@ -24,7 +24,7 @@ public sealed class TelemetryTests : IClassFixture<PrometheusPortalFactory>
         // The run's row says "succeeded" a moment before the pipeline counts it (after its commit), and the exporter
         // caches a scrape briefly: scrape until every series is there (or the deadline passes), then check them all.
         string[] expected = ["configportal_backups_completed", "outcome=\"", "configportal_backups_duration_seconds",
-            "configportal_backups_queue_depth", "configportal_devices_active_sessions"];
+            "configportal_backups_queue_depth", "configportal_devices_active_sessions", "configportal_devices_logins_in_progress"];
         using var anonymous = _portal.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         string text;

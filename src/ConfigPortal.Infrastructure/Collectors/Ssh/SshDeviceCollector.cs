@@ -94,8 +94,8 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     /// <summary>Sessions currently open or connecting (for tests and metrics).</summary>
     public int ActiveSessions => _capacity - _sessions.CurrentCount;
 
-    /// <summary>Sessions in their login phase now, holding a place in the login pacing (for tests).</summary>
-    internal int LoginsInProgress => _logins.InProgress;
+    /// <summary>Sessions in their login phase now, holding a place in the login pacing (for tests and metrics).</summary>
+    public int LoginsInProgress => _logins.InProgress;
 
     public async Task<CollectedConfig> CollectAsync(CollectionRequest request, CancellationToken cancellationToken)
     {
