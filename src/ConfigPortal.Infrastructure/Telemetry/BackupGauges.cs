@@ -7,7 +7,8 @@ namespace ConfigPortal.Infrastructure.Telemetry;
 
 /// <summary>
 /// Observable gauges over process state: runs waiting in this instance's queue, device (SSH) sessions open or
-/// connecting, and SSH logins holding a place in the login pacing. Created when a metrics pipeline asks for it (AddPortalTelemetry); no cost otherwise.
+/// connecting, and SSH logins holding a place in the login pacing. Created when a metrics pipeline asks for it
+/// (AddPortalTelemetry); no cost otherwise.
 /// </summary>
 public sealed class BackupGauges : IDisposable
 {

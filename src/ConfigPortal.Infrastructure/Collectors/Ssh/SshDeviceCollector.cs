@@ -166,20 +166,12 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var hostKey = new HostKeyCheck(request.PinnedHostKey);
-        SshLoginGate.Lease login;
+        SshLoginGate.Lease place;
         using (BackupPipeline.Activity.StartActivity("ssh.wait_login"))
-            login = await _logins.EnterAsync(ct);
-        SshClient client;
-        DeviceCredential credential;
-        try
-        {
-            (client, credential) = await LoginAsync(request, hostKey, ct);
-        }
-        catch
-        {
-            login.Dispose();
-            throw;
-        }
+            place = await _logins.EnterAsync(ct);
+        // Given back after authentication (exec) or at the first prompt (shell); this using covers every failure.
+        using var login = place;
+        var (client, credential) = await LoginAsync(request, hostKey, ct);
         try
         {
             string raw;
@@ -209,7 +201,6 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         }
         finally
         {
-            login.Dispose();
             using (BackupPipeline.Activity.StartActivity("ssh.disconnect"))
                 client.Dispose();
         }
