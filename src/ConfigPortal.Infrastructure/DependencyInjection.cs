@@ -160,7 +160,11 @@ public static class DependencyInjection
         else
             services.AddSingleton<IBackupQueue, DatabaseOnlyBackupQueue>();
         services.AddSingleton<IDeviceCollector, SimulatedDeviceCollector>();
-        services.Configure<SshCollectorOptions>(config.GetSection("Ssh"));
+        // A key exchange the SSH library does not implement stops the start with the list of those it does (ADR-019).
+        services.AddOptions<SshCollectorOptions>().Bind(config.GetSection("Ssh"))
+            .Validate(o => KeyExchangeOffer.Unknown(o.KeyExchangeAlgorithms).Count == 0,
+                "Ssh:KeyExchangeAlgorithms names a key exchange the SSH driver does not implement; supported: " + string.Join(", ", KeyExchangeOffer.Supported))
+            .ValidateOnStart();
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         if (runWorker)
         {

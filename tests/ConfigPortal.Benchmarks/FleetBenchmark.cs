@@ -33,7 +33,7 @@ public static class FleetBenchmark
         var kexMode = args.Length > 4 ? args[4] : "device";
         var rounds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 4;
         var emulator = args.Length > 6 ? args[6] : "python";
-        var kex = kexMode == "openssh" ? null : "curve25519-sha256,ecdh-sha2-nistp256,diffie-hellman-group14-sha256";
+        var kex = kexMode switch { "openssh" => null, "device" => "curve25519-sha256,ecdh-sha2-nistp256,diffie-hellman-group14-sha256", _ => kexMode };
         const double deviceDelay = 1.0;
 
         // "light": a bash script plays a Cisco IOS CLI (prompt, terminal commands, show running-config after the delay)
@@ -128,6 +128,7 @@ public static class FleetBenchmark
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = MachineBusySeconds();
             var sw = Stopwatch.StartNew();
+            var monotonicStart = Stopwatch.GetTimestamp();
             // The thread pool while the round runs (sampled every 10 ms on a thread of its own): pending work items and threads.
             var poolSamples = new List<(long Pending, int Threads)>();
             using var poolStop = new CancellationTokenSource();
@@ -147,6 +148,9 @@ public static class FleetBenchmark
             while (runIds.Any(r => !finished.ContainsKey(r)) && sw.Elapsed < deadline)
                 await Task.Delay(10);
             sw.Stop();
+            // CLOCK_MONOTONIC seconds (Stopwatch's clock on Linux), to cut a `perf record -k mono` profile at the rounds.
+            if (Environment.GetEnvironmentVariable("CP_BENCH_CLOCK") == "1")
+                Console.WriteLine(FormattableString.Invariant($"clock round {round}: {monotonicStart / (double)Stopwatch.Frequency:0.000} {Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:0.000}"));
             poolStop.Cancel();
             poolThread.Join();
             var pendingSorted = poolSamples.Select(p => p.Pending).Order().ToList();

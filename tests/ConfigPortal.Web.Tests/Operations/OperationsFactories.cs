@@ -58,3 +58,14 @@ public static partial class CookieLogin
         return client;
     }
 }
+
+/// <summary>The portal with a key exchange the SSH driver does not implement in its settings.</summary>
+public sealed class UnknownKeyExchangePortalFactory : PortalFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Ssh:KeyExchangeAlgorithms:0", "ecdh-sha2-nistp256");
+        builder.UseSetting("Ssh:KeyExchangeAlgorithms:1", "curve448-sha512");
+    }
+}

@@ -114,3 +114,17 @@ public sealed class BootstrapTests : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 }
+
+public sealed class SshSettingsTests
+{
+    [Fact]
+    public void An_unknown_key_exchange_in_the_settings_stops_the_start_and_names_the_supported_ones()
+    {
+        using var portal = new UnknownKeyExchangePortalFactory();
+        var ex = Assert.ThrowsAny<Exception>(() => portal.CreateClient());
+        var validation = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(
+            ex is Microsoft.Extensions.Options.OptionsValidationException ? ex : ex.GetBaseException(), exactMatch: false);
+        Assert.Contains("Ssh:KeyExchangeAlgorithms", validation.Message, StringComparison.Ordinal);
+        Assert.Contains("ecdh-sha2-nistp256", validation.Message, StringComparison.Ordinal);
+    }
+}

@@ -44,4 +44,11 @@ public sealed class SshCollectorOptions
 
     /// <summary>Terminal width requested for interactive shells (wide, so devices do not wrap long lines).</summary>
     public uint TerminalColumns { get; set; } = 511;
+
+    /// <summary>
+    /// The key-exchange algorithms offered to devices, in order of preference (the device takes the first it also
+    /// supports). Unset or empty: the default offer of <see cref="KeyExchangeOffer"/> (ADR-019). A name the SSH library
+    /// does not implement is a configuration error at start.
+    /// </summary>
+    public List<string>? KeyExchangeAlgorithms { get; set; }
 }

@@ -31,6 +31,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
     private readonly ILogger<SshDeviceCollector> _logger;
     private readonly SemaphoreSlim _sessions;
     private readonly SshLoginGate _logins;
+    private readonly KeyExchangeOffer _keyExchange;
     /// <summary>The session cap (<see cref="SshCollectorOptions.MaxConcurrentSessions"/>, at least 1).</summary>
     private readonly int _capacity;
     private readonly ResiliencePipeline _retry;
@@ -43,6 +44,7 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
         _capacity = Math.Max(1, _options.MaxConcurrentSessions);
         _sessions = new SemaphoreSlim(_capacity);
         _logins = new SshLoginGate(_options.EffectiveMaxConcurrentLogins, _options.LoginHoldLimit);
+        _keyExchange = new KeyExchangeOffer(_options.KeyExchangeAlgorithms);
         ReserveThreads(_options.MaxConcurrentSessions);
 
         var retry = new ResiliencePipelineBuilder();
@@ -219,14 +221,20 @@ public sealed class SshDeviceCollector : IDeviceCollector, IDisposable
                 RetryAttempts = 1,
                 Encoding = Encoding.UTF8,
             };
+            _keyExchange.ApplyTo(info);
             var client = new SshClient(info);
             client.HostKeyReceived += hostKey.OnHostKeyReceived;
             using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             connectTimeout.CancelAfter(_options.ConnectTimeout + TimeSpan.FromSeconds(1));
             try
             {
-                using (BackupPipeline.Activity.StartActivity("ssh.connect"))
+                using (var connect = BackupPipeline.Activity.StartActivity("ssh.connect"))
+                {
                     await client.ConnectAsync(connectTimeout.Token);
+                    // What the device agreed to (no secret): for tracing, and to see which devices take which exchange.
+                    connect?.SetTag("ssh.kex", info.CurrentKeyExchangeAlgorithm);
+                    connect?.SetTag("ssh.host_key", info.CurrentHostKeyAlgorithm);
+                }
                 return (client, credential);
             }
             catch (SshAuthenticationException)

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using ConfigPortal.Domain.Backups;
 using Renci.SshNet.Common;
+using Renci.SshNet.Messages.Transport;
 
 namespace ConfigPortal.Infrastructure.Collectors.Ssh;
 
@@ -33,6 +34,10 @@ public static class SshFailures
                 new(FailureKind.Timeout, $"{target} did not complete the SSH handshake within {seconds} s.", t),
             OperationCanceledException o =>
                 new(FailureKind.Timeout, $"{target} did not complete the SSH handshake within {seconds} s.", o),
+            // No algorithm in common is a setting to change on one side, not a fault to retry (ADR-019).
+            SshConnectionException { DisconnectReason: DisconnectReason.KeyExchangeFailed } k =>
+                new(FailureKind.Misconfigured, $"{target} and the portal have no SSH algorithm in common for the key exchange, host key, cipher or MAC; " +
+                    "compare the device's SSH settings with Ssh:KeyExchangeAlgorithms.", k),
             SshConnectionException c =>
                 new(FailureKind.Unreachable, $"{target} closed the connection during the SSH handshake ({c.DisconnectReason}).", c),
             SshException e =>
