@@ -7,7 +7,7 @@
 #  3. checks that both EF Core migration sets (SQLite, SQL Server) are in step with the model, that the committed
 #     idempotent SQL Server script (docker/sql/configportal.sql) is the one the migrations generate, that the compose
 #     file validates offline (docker-compose v1 `config`) and that `dotnet publish` (what the Dockerfile copies)
-#     succeeds; each counts as one check in the totals;
+#     succeeds and its output starts and answers its health check; each counts as one check in the totals;
 #  4. runs every test project under tests/ (not the benchmarks) on Microsoft.Testing.Platform, keeps going when one
 #     fails, and ends with a summary: per project its counts, the names of skipped tests, the names of failed tests
 #     with the first lines of their errors (from the logs), and as its very last line "N passed, N failed".
@@ -106,17 +106,39 @@ else
     failed=$((failed + 1))
 fi
 
-# The publish output the Dockerfile copies into the runtime image.
-echo "== dotnet publish src/ConfigPortal.Web -c Release -r linux-x64 (ReadyToRun, as the Dockerfile)"
+# The publish output the Dockerfile copies into the runtime image (self-contained, ReadyToRun composite: ADR-020;
+# about 5 minutes on 2 cores), and a start of it the way the image starts it: the app host, Production settings, a
+# fresh SQLite folder, until /health/live answers through the image's own HEALTHCHECK command.
+echo "== dotnet publish src/ConfigPortal.Web -c Release -r linux-x64 (self-contained ReadyToRun composite, as the Dockerfile)"
 publish_dir="$ef_data/publish"
-if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" -r linux-x64 --self-contained false \
-        -p:PublishReadyToRun=true -p:UseAppHost=false >"$logs/publish.log" 2>&1 \
-    && [[ -f "$publish_dir/ConfigPortal.Web.dll" && -f "$publish_dir/ConfigPortal.Migrations.SqlServer.dll" ]]; then
-    echo "publish output complete ($(find "$publish_dir" -type f | wc -l) files)."
+publish_ok=0
+if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" -r linux-x64 --self-contained true \
+        -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true >"$logs/publish.log" 2>&1 \
+    && [[ -x "$publish_dir/ConfigPortal.Web" && -f "$publish_dir/ConfigPortal.Web.r2r.dll" && -f "$publish_dir/ConfigPortal.Migrations.SqlServer.dll" ]]; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    mkdir -p "$ef_data/image-data" "$ef_data/image-keys"
+    (cd "$publish_dir" && ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+        Database__DataDirectory="$ef_data/image-data" Audit__KeyFile="$ef_data/image-keys/audit-chain.key" \
+        exec ./ConfigPortal.Web >"$logs/publish-start.log" 2>&1) &
+    image_pid=$!
+    for _ in $(seq 1 120); do
+        if (cd "$publish_dir" && ./ConfigPortal.Web --healthcheck "http://127.0.0.1:$port/health/live") >/dev/null 2>&1; then
+            publish_ok=1
+            break
+        fi
+        kill -0 "$image_pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill "$image_pid" 2>/dev/null || true
+    wait "$image_pid" 2>/dev/null || true
+fi
+if ((publish_ok)); then
+    echo "publish output complete ($(find "$publish_dir" -type f | wc -l) files, $(du -sh "$publish_dir" | cut -f1)); it started and answered its health check."
     passed=$((passed + 1))
 else
     tail -n 40 "$logs/publish.log"
-    problems+=("dotnet publish src/ConfigPortal.Web failed (log: $logs/publish.log)")
+    [[ -f "$logs/publish-start.log" ]] && tail -n 20 "$logs/publish-start.log"
+    problems+=("dotnet publish src/ConfigPortal.Web (as the Dockerfile) failed, or its output did not start (logs: $logs/publish.log, $logs/publish-start.log)")
     failed=$((failed + 1))
 fi
 

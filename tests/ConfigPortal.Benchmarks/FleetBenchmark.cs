@@ -85,6 +85,22 @@ public static class FleetBenchmark
         // The worker's start includes the collectors' warm-up (ADR-017); round 1 starts once it is done, as it would be
         // a moment after a portal (re)start.
         var warmup = await bench.Services.GetRequiredService<ConfigPortal.Infrastructure.Collectors.CollectorWarmup>().Completion;
+        // CP_BENCH_PREWARM=1 (experiment): one bulk Backup now of a single fleet device before round 1, to see what a
+        // warm bulk-trigger path is worth in round 1.
+        if (Environment.GetEnvironmentVariable("CP_BENCH_PREWARM") is "1" or "sim")
+        {
+            // "sim": a demo device (simulated driver, created before the fleet): the bulk path and the pipeline, no SSH.
+            var target = ids[^1];
+            if (Environment.GetEnvironmentVariable("CP_BENCH_PREWARM") == "sim")
+            {
+                await using var scope = bench.SystemScope();
+                target = await scope.ServiceProvider.GetRequiredService<ConfigPortal.Infrastructure.Persistence.PortalDbContext>().Devices
+                    .Where(d => d.Driver == DeviceDriver.Simulator && d.Enabled).Select(d => d.Id).FirstAsync();
+            }
+            var pre = await bench.TriggerBulkAsync([target]);
+            while (!finished.ContainsKey(pre[0])) await Task.Delay(10);
+            finished.Clear();
+        }
 
         Console.WriteLine($"Fleet backup over SSH: {devices} devices ({vendor} emulator answering after {deviceDelay:0.0} s) behind one real sshd on 127.0.0.1 (kex: {kex ?? "OpenSSH default"}), " +
             $"worker and SSH session cap {cap}, {Environment.ProcessorCount} cores, collector warm-up at start {warmup.TotalMilliseconds:0} ms, {DateTime.UtcNow:u}");
