@@ -117,9 +117,10 @@ if dotnet publish src/ConfigPortal.Web -c Release -o "$publish_dir" -r linux-x64
     && [[ -x "$publish_dir/ConfigPortal.Web" && -f "$publish_dir/ConfigPortal.Web.r2r.dll" && -f "$publish_dir/ConfigPortal.Migrations.SqlServer.dll" ]]; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     mkdir -p "$ef_data/image-data" "$ef_data/image-keys"
+    start_log="$PWD/$logs/publish-start.log" # absolute: the app host starts in its own folder, as in the image
     (cd "$publish_dir" && ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
         Database__DataDirectory="$ef_data/image-data" Audit__KeyFile="$ef_data/image-keys/audit-chain.key" \
-        exec ./ConfigPortal.Web >"$logs/publish-start.log" 2>&1) &
+        exec ./ConfigPortal.Web >"$start_log" 2>&1) &
     image_pid=$!
     for _ in $(seq 1 120); do
         if (cd "$publish_dir" && ./ConfigPortal.Web --healthcheck "http://127.0.0.1:$port/health/live") >/dev/null 2>&1; then
