@@ -161,10 +161,8 @@ public static class DependencyInjection
             services.AddSingleton<IBackupQueue, DatabaseOnlyBackupQueue>();
         services.AddSingleton<IDeviceCollector, SimulatedDeviceCollector>();
         // A key exchange the SSH library does not implement stops the start with the list of those it does (ADR-019).
-        services.AddOptions<SshCollectorOptions>().Bind(config.GetSection("Ssh"))
-            .Validate(o => KeyExchangeOffer.Unknown(o.KeyExchangeAlgorithms).Count == 0,
-                "Ssh:KeyExchangeAlgorithms names a key exchange the SSH driver does not implement; supported: " + string.Join(", ", KeyExchangeOffer.Supported))
-            .ValidateOnStart();
+        services.AddOptions<SshCollectorOptions>().Bind(config.GetSection("Ssh")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SshCollectorOptions>, SshCollectorOptionsValidation>();
         services.AddSingleton<IDeviceCollector, SshDeviceCollector>();
         if (runWorker)
         {

@@ -126,5 +126,6 @@ public sealed class SshSettingsTests
             ex is Microsoft.Extensions.Options.OptionsValidationException ? ex : ex.GetBaseException(), exactMatch: false);
         Assert.Contains("Ssh:KeyExchangeAlgorithms", validation.Message, StringComparison.Ordinal);
         Assert.Contains("ecdh-sha2-nistp256", validation.Message, StringComparison.Ordinal);
+        Assert.Contains("'curve448-sha512'", validation.Message, StringComparison.Ordinal);
     }
 }

@@ -21,7 +21,7 @@ public sealed class KeyExchangeOffer
     /// <summary>The algorithms offered, in order.</summary>
     public IReadOnlyList<string> Algorithms { get; }
 
-    /// <summary>The configured offer (null or empty: the default); an unknown name throws with the supported ones.</summary>
+    /// <summary>The configured offer (null or empty: the default); an unknown name throws <see cref="ProblemWith"/>.</summary>
     public KeyExchangeOffer(IReadOnlyList<string>? configured)
     {
         if (configured is not { Count: > 0 })
@@ -29,18 +29,24 @@ public sealed class KeyExchangeOffer
             Algorithms = Default;
             return;
         }
-        var names = configured.Select(n => n?.Trim() ?? "").ToList();
-        var unknown = Unknown(names);
-        if (unknown.Count > 0)
-            throw new InvalidOperationException(
-                $"Ssh:KeyExchangeAlgorithms names key exchanges the SSH driver does not implement: {string.Join(", ", unknown.Select(n => $"'{n}'"))}. " +
-                $"Supported: {string.Join(", ", Supported)}.");
-        Algorithms = names.Distinct(StringComparer.Ordinal).ToList();
+        if (ProblemWith(configured) is { } problem)
+            throw new InvalidOperationException(problem);
+        Algorithms = Names(configured).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The configured names SSH.NET does not implement (none for an unset offer).</summary>
-    public static IReadOnlyList<string> Unknown(IReadOnlyList<string>? configured) =>
-        configured is null ? [] : configured.Select(n => n?.Trim() ?? "").Where(n => !Supported.Contains(n, StringComparer.Ordinal)).ToList();
+    /// <summary>
+    /// What is wrong with a configured offer, naming the unknown algorithms and the supported ones; null when SSH.NET
+    /// implements every name (or nothing is configured). The collector and the start-up validation report the same text.
+    /// </summary>
+    public static string? ProblemWith(IReadOnlyList<string>? configured)
+    {
+        var unknown = configured is null ? [] : Names(configured).Where(n => !Supported.Contains(n, StringComparer.Ordinal)).ToList();
+        return unknown.Count == 0 ? null
+            : $"Ssh:KeyExchangeAlgorithms names key exchanges the SSH driver does not implement: {string.Join(", ", unknown.Select(n => $"'{n}'"))}. " +
+              $"Supported: {string.Join(", ", Supported)}.";
+    }
+
+    private static IEnumerable<string> Names(IReadOnlyList<string> configured) => configured.Select(n => n?.Trim() ?? "");
 
     /// <summary>Replaces the connection's offer with this one (same implementations, this order, only these).</summary>
     public void ApplyTo(ConnectionInfo info)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace ConfigPortal.Infrastructure.Collectors.Ssh;
 
 /// <summary>Settings of the SSH driver (configuration section "Ssh").</summary>
@@ -51,4 +53,11 @@ public sealed class SshCollectorOptions
     /// does not implement is a configuration error at start.
     /// </summary>
     public List<string>? KeyExchangeAlgorithms { get; set; }
+}
+
+/// <summary>Start-up validation of the "Ssh" section: the key-exchange offer (ADR-019), with the collector's own message.</summary>
+internal sealed class SshCollectorOptionsValidation : IValidateOptions<SshCollectorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SshCollectorOptions options) =>
+        KeyExchangeOffer.ProblemWith(options.KeyExchangeAlgorithms) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
